@@ -1,0 +1,81 @@
+// @abs/core — the contract every abs package builds on: tensor operations, models,
+// backends, errors, seeded randomness, base optimisers, the algorithm shape and the
+// training loop.
+
+export type { Algorithm, AlgorithmState, StepReport } from './algorithm/algorithm';
+export {
+  createSamplerState,
+  type EpochTail,
+  epochPermutation,
+  type SampledBatch,
+  type SamplerState,
+  sampleBatch,
+} from './algorithm/batch-sampler';
+export { assertFinite, assertFiniteTensors } from './algorithm/finite';
+export { type FixedBatchOptions, type FixedBatchReport, fixedBatch } from './algorithm/fixed-batch';
+export { decodeState, disposeState, encodeState, fromBase64, type Json, toBase64 } from './algorithm/state-codec';
+export { checker, type NumberBounds, type OptionChecker } from './config/validate';
+export { AbsError } from './errors/abs-error';
+export { BackendUnavailableError } from './errors/backend-unavailable-error';
+export { BatchTooSmallError } from './errors/batch-too-small-error';
+export { EmptyBatchError } from './errors/empty-batch-error';
+export { InvalidArgumentError } from './errors/invalid-argument-error';
+export { formatValue, InvalidHyperParameterError } from './errors/invalid-hyper-parameter-error';
+export { NonFiniteError } from './errors/non-finite-error';
+export { ShapeMismatchError } from './errors/shape-mismatch-error';
+export { TrainingError } from './errors/training-error';
+export { UnsupportedCapabilityError } from './errors/unsupported-capability-error';
+export { assertCapabilities, CAPABILITIES, type Capability } from './model/capability';
+export { checkBatch, checkShapes } from './model/check-batch';
+export { type Dataset, featureSize, validateDataset } from './model/dataset';
+export { initializeParameters } from './model/initialize';
+export type {
+  Backend,
+  BatchIndices,
+  CompileOptions,
+  EvaluateRequest,
+  EvaluateResult,
+  ExampleWeights,
+  Model,
+} from './model/model';
+export {
+  type Activation,
+  describeSpec,
+  type Initializer,
+  type LayerInfo,
+  type Loss,
+  type MlpOptions,
+  type MlpSpec,
+  type ModelSpec,
+  mlp,
+  type ParameterInfo,
+} from './model/model-spec';
+export { type AdamOptions, adam } from './optim/adam';
+export { type MomentumOptions, momentum } from './optim/momentum';
+export {
+  decayedGradient,
+  disposeOptimizerState,
+  type Optimizer,
+  type OptimizerState,
+  type OptimizerUpdate,
+} from './optim/optimizer';
+export { type SgdOptions, sgd } from './optim/sgd';
+export { createRng, deriveSeed, type Rng, type RngState } from './random/rng';
+export {
+  addList,
+  axpbyList,
+  cloneList,
+  disposeList,
+  dotList,
+  normList,
+  readList,
+  scaleList,
+  subList,
+  sumList,
+  zerosLikeList,
+} from './tensor/parameter-list';
+export type { TensorOps } from './tensor/tensor-ops';
+export { createHostTensorOps, type HostTensor, hostTensor } from './tensor/typed-array-ops';
+export { type Checkpoint, makeCheckpoint, restoreCheckpoint, type TestRecord } from './train/checkpoint';
+export { type EvaluationResult, evaluateModel } from './train/evaluate-model';
+export { type TrainEvent, type TrainOptions, type TrainResult, train } from './train/train';

@@ -1,0 +1,116 @@
+/**
+ * The backend contract for a compiled model: a spec bound to a dataset and a backend,
+ * owning its parameters. Algorithms ask `evaluate` for exactly what they need; all
+ * statistics come out of the same forward/backward pass, and no algorithm loops over
+ * examples.
+ */
+import type { TensorOps } from '../tensor/tensor-ops';
+import type { Capability } from './capability';
+import type { Dataset } from './dataset';
+import type { LayerInfo, ModelSpec, ParameterInfo } from './model-spec';
+
+/** Indices into the model's bound dataset. */
+export type BatchIndices = Int32Array | readonly number[];
+
+/**
+ * Per-example weights for `Σ_i w_i g_i` (gradients of each example's own loss):
+ * one array shared by every layer, one array per layer, or a function that receives the
+ * per-layer Gram matrices of the same pass (request `gram: true`) and returns per-layer
+ * weights — so selection and the weighted gradient need a single pass (DBA).
+ */
+export type ExampleWeights =
+  | Float32Array
+  | readonly Float32Array[]
+  | ((gram: readonly Float64Array[]) => Float32Array | readonly Float32Array[]);
+
+export interface EvaluateRequest<T> {
+  /** Loss of each example (`perExampleLoss` capability). */
+  readonly perExampleLoss?: boolean;
+  /** Mean gradient, one tensor per parameter. */
+  readonly gradient?: boolean;
+  /** Per-parameter (1/n) Σ_i g_i∘g_i; g_i is the gradient of example i's own loss. */
+  readonly secondMoment?: boolean;
+  /** Per-layer Gram matrices K[i,j] = ⟨g_i, g_j⟩ (weight and bias of the layer together). */
+  readonly gram?: boolean;
+  /** Per-example weights; the result's `weightedGradient` is Σ_i w_i g_i per parameter. */
+  readonly exampleWeights?: ExampleWeights;
+  /** Evaluate at these parameters instead of the model's (not modified, not taken over). */
+  readonly parameters?: readonly T[];
+  /** Return the activations entering this layer (post-activation of the layer before). */
+  readonly features?: { readonly layer: number };
+  /**
+   * Replace the activations entering `layer` by `features` (batch × width), run the rest of
+   * the network, and return the mean loss and `featureGradient` = ∂(mean loss)/∂features.
+   */
+  readonly replaceFeatures?: { readonly layer: number; readonly features: T };
+  /** Upstream gradient (batch × outputs); the result's `gradient` is ∂Σ(upstream∘outputs)/∂θ. */
+  readonly outputGradient?: T;
+  /** Return the raw outputs (batch × outputs). */
+  readonly outputs?: boolean;
+}
+
+/** Everything returned is owned by the caller (dispose tensors when done). */
+export interface EvaluateResult<T> {
+  readonly batchSize: number;
+  /** Mean loss over the batch (NaN when only `outputGradient` was asked). */
+  readonly loss: number;
+  readonly perExampleLoss?: Float64Array;
+  readonly gradient?: T[];
+  readonly secondMoment?: T[];
+  /** One row-major N×N matrix per layer. */
+  readonly gram?: Float64Array[];
+  readonly weightedGradient?: T[];
+  readonly features?: T;
+  readonly featureGradient?: T;
+  readonly outputs?: T;
+}
+
+export interface Model<T> {
+  readonly specificationVersion: 'abs-model-v1';
+  /** Backend name, e.g. `'js'`, `'onnx-cpu'`, `'tfjs-wasm'`. */
+  readonly backend: string;
+  readonly ops: TensorOps<T>;
+  readonly spec: ModelSpec;
+  /** The dataset that batch indices refer to. */
+  readonly dataset: Dataset;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly parameterInfo: readonly ParameterInfo[];
+  readonly layers: readonly LayerInfo[];
+
+  /** The current parameters, owned by the model: do not dispose or keep across `setParameters`. */
+  readonly parameters: readonly T[];
+  /** Takes ownership of `parameters` and disposes the previous ones. Shapes must match. */
+  setParameters(parameters: readonly T[]): void;
+  /** Copies the current parameters to host memory. */
+  readParameters(): Promise<Float32Array[]>;
+  /** Uploads parameters from host memory (copies). */
+  writeParameters(values: readonly Float32Array[]): void;
+
+  /** One pass over the batch answering `request`. */
+  evaluate(batch: BatchIndices, request?: EvaluateRequest<T>): Promise<EvaluateResult<T>>;
+  /** Raw outputs (logits) for `count` examples of any features (row-major). */
+  predict(features: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * Compiles another model on the same backend (same device and tensor type), e.g. an
+   * algorithm's own auxiliary network such as Arbiter's agent.
+   */
+  compileSibling(spec: ModelSpec, dataset: Dataset, options?: CompileOptions): Promise<Model<T>>;
+  /** Frees backend resources (parameters, sessions, uploaded data). */
+  dispose(): void;
+}
+
+export interface CompileOptions {
+  /** Seed of the core initialiser (default 0). Ignored when `parameters` are given. */
+  readonly seed?: number;
+  /** Start from these parameters instead of the seeded initialisation. */
+  readonly parameters?: readonly Float32Array[];
+}
+
+/** A backend compiles specs into models. Created by a factory such as `jsBackend()`. */
+export interface Backend<T> {
+  readonly specificationVersion: 'abs-backend-v1';
+  readonly name: string;
+  readonly ops: TensorOps<T>;
+  readonly capabilities: ReadonlySet<Capability>;
+  compile(spec: ModelSpec, dataset: Dataset, options?: CompileOptions): Promise<Model<T>>;
+}

@@ -1,0 +1,69 @@
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1) with bias correction and coupled L2 weight decay:
+ *   g ← g + λθ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+ *   θ ← θ − η · m̂ / (√v̂ + ε),  m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t)
+ */
+import { checker } from '../config/validate';
+import type { Optimizer } from './optimizer';
+import { decayedGradient } from './optimizer';
+
+export interface AdamOptions {
+  readonly learningRate?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly epsilon?: number;
+  readonly weightDecay?: number;
+}
+
+/**
+ * @example
+ * const opt = adam({ learningRate: 1e-3 });
+ * // first step moves every coordinate by ≈ η·sign(g): θ = [1], g = [5] → θ ≈ 0.999
+ */
+export function adam(options: AdamOptions = {}): Optimizer {
+  const c = checker('adam');
+  const learningRate = c.number('learningRate', options.learningRate ?? 1e-3, { gt: 0 });
+  const beta1 = c.number('beta1', options.beta1 ?? 0.9, { gte: 0, lt: 1 });
+  const beta2 = c.number('beta2', options.beta2 ?? 0.999, { gte: 0, lt: 1 });
+  const epsilon = c.number('epsilon', options.epsilon ?? 1e-8, { gt: 0 });
+  const weightDecay = c.number('weightDecay', options.weightDecay ?? 0, { gte: 0 });
+  return {
+    name: 'adam',
+    config: { learningRate, beta1, beta2, epsilon, weightDecay },
+    learningRate,
+    init: (ops, parameters) => ({
+      step: 0,
+      learningRate,
+      slots: { m: parameters.map((p) => ops.zerosLike(p)), v: parameters.map((p) => ops.zerosLike(p)) },
+    }),
+    update(ops, { gradient, parameters, state, learningRate: override }) {
+      const lr = override ?? learningRate;
+      const t = state.step + 1;
+      const correction1 = 1 - beta1 ** t;
+      const correction2 = 1 - beta2 ** t;
+      const ms = state.slots.m ?? [];
+      const vs = state.slots.v ?? [];
+      type Tensor = (typeof parameters)[number];
+      const nextM: Tensor[] = [];
+      const nextV: Tensor[] = [];
+      const next = parameters.map((theta, i) => {
+        const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
+        const m = ops.axpby(beta1, ms[i] as Tensor, 1 - beta1, g.value);
+        const g2 = ops.square(g.value);
+        const v = ops.axpby(beta2, vs[i] as Tensor, 1 - beta2, g2);
+        // step = (m/c1) / (sqrt(v/c2) + eps) = m / (sqrt(v)·c1/√c2 + eps·c1)
+        const root = ops.sqrt(v);
+        const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
+        const shifted = ops.addScalar(denominator, epsilon * correction1);
+        const ratio = ops.div(m, shifted);
+        const out = ops.axpby(1, theta, -lr, ratio);
+        for (const x of [g2, root, denominator, shifted, ratio]) ops.dispose(x);
+        if (g.owned) ops.dispose(g.value);
+        nextM.push(m);
+        nextV.push(v);
+        return out;
+      });
+      return { parameters: next, state: { step: t, learningRate: lr, slots: { m: nextM, v: nextV } } };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The abstract tensor interface: the elementwise and reduction operations algorithms
+ * need, over a backend's own tensor type `T`. Tensors stay on the backend's device;
+ * only reductions (`sum`, `dot`) and `read` cross into JavaScript, asynchronously.
+ *
+ * Ownership: every operation returns a new tensor that the caller owns and must
+ * `dispose` (a no-op on typed-array backends, essential on TensorFlow.js). Operations
+ * never modify or dispose their inputs.
+ */
+export interface TensorOps<T> {
+  /** Version of this contract; bumped on breaking changes. */
+  readonly specificationVersion: 'abs-tensor-ops-v1';
+  /** Backend name, for error messages. */
+  readonly backend: string;
+
+  /** Uploads float32 data with the given shape (row-major). */
+  fromArray(data: Float32Array, shape: readonly number[]): T;
+  /** Downloads a tensor's values (row-major). */
+  read(x: T): Promise<Float32Array>;
+  shape(x: T): readonly number[];
+  /** True when `value` is a tensor of this backend (used to walk state trees). */
+  isTensor(value: unknown): value is T;
+  dispose(x: T): void;
+
+  clone(x: T): T;
+  zerosLike(x: T): T;
+  /** A tensor of `x`'s shape filled with `value`. */
+  fullLike(x: T, value: number): T;
+
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  div(a: T, b: T): T;
+  /** `s · x` */
+  scale(x: T, s: number): T;
+  /** `x + s` elementwise */
+  addScalar(x: T, s: number): T;
+  /** `α·x + β·y` (BLAS axpby); covers axpy and exponential moving averages in one pass. */
+  axpby(alpha: number, x: T, beta: number, y: T): T;
+  square(x: T): T;
+  sqrt(x: T): T;
+
+  /** Σ x, accumulated in the widest precision the backend has. */
+  sum(x: T): Promise<number>;
+  /** ⟨a, b⟩ = Σ a∘b. */
+  dot(a: T, b: T): Promise<number>;
+}

@@ -1,0 +1,15 @@
+/**
+ * Numeric comparison used by the conformance suite: the largest elementwise difference
+ * relative to the reference's largest magnitude (so near-zero entries do not blow up).
+ */
+export function maxRelativeDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i] as number));
+    const d = Math.abs((actual[i] as number) - (expected[i] as number));
+    diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
+  }
+  return diff / Math.max(scale, 1e-12);
+}

@@ -1,0 +1,285 @@
+/**
+ * The shared backend conformance suite (in the spirit of tfjs-core's per-backend tests):
+ * compiles the same specs, seed and batches on the backend under test and on a reference
+ * backend (normally `jsBackend()`), and compares every capability. A backend excludes a
+ * case only with a written reason.
+ *
+ * Tolerances (relative to the reference's largest magnitude): losses, gradients, outputs
+ * and features 1e-4; second moments and Gram matrices 1e-3.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Capability } from '../model/capability';
+import type { Dataset } from '../model/dataset';
+import type { Backend, EvaluateRequest, Model } from '../model/model';
+import { type MlpSpec, mlp } from '../model/model-spec';
+import { createRng } from '../random/rng';
+import { maxRelativeDifference } from './compare';
+
+export type ConformanceCase =
+  | 'tensor-ops'
+  | 'loss'
+  | 'per-example-loss'
+  | 'gradient'
+  | 'second-moment'
+  | 'gram'
+  | 'example-weights'
+  | 'evaluate-at'
+  | 'features'
+  | 'replace-features'
+  | 'output-gradient'
+  | 'outputs'
+  | 'predict'
+  | 'parameters'
+  | 'bad-input';
+
+export interface ConformanceOptions<T, R> {
+  /** Suite title, e.g. `'onnx-cpu'`. */
+  readonly name: string;
+  readonly backend: () => Backend<T> | Promise<Backend<T>>;
+  readonly reference: () => Backend<R> | Promise<Backend<R>>;
+  /** Cases this backend skips, each with the reason printed in the test name. */
+  readonly exclude?: Partial<Record<ConformanceCase, string>>;
+  /** Optional per-test cleanup, e.g. a tensor-leak assertion. */
+  readonly afterEach?: (model: Model<T>) => void | Promise<void>;
+}
+
+const VALUE_TOLERANCE = 1e-4;
+const STATISTIC_TOLERANCE = 1e-3;
+
+/** A small classification dataset with every class present. */
+export function conformanceDataset(options: { size: number; width: number; classes: number; seed: number; regression?: boolean }): Dataset {
+  const rng = createRng(options.seed);
+  const features = Float32Array.from({ length: options.size * options.width }, () => rng.nextNormal());
+  const labels = Int32Array.from({ length: options.size }, (_, i) => i % options.classes);
+  const base = { name: 'conformance', size: options.size, featureShape: [options.width], features, labels, numClasses: options.classes };
+  if (!options.regression) return base;
+  const targets = Float32Array.from({ length: options.size * options.classes }, () => rng.nextNormal());
+  return { ...base, targets, targetSize: options.classes };
+}
+
+const SPECS: readonly { title: string; spec: MlpSpec; regression: boolean }[] = [
+  { title: 'relu/cross-entropy', spec: mlp([6, 5, 4, 3]), regression: false },
+  { title: 'tanh/mse', spec: mlp([5, 4, 2], { activation: 'tanh', loss: 'mse' }), regression: true },
+  { title: 'sigmoid/no-bias', spec: mlp([4, 3, 3], { activation: 'sigmoid', bias: false }), regression: false },
+];
+
+const BATCH = [3, 0, 7, 12, 5, 9, 1];
+
+export function describeBackendConformance<T, R>(options: ConformanceOptions<T, R>): void {
+  const exclude = options.exclude ?? {};
+  const test = (name: ConformanceCase, run: () => Promise<void>) => {
+    const reason = exclude[name];
+    if (reason) it.skip(`${name} (excluded: ${reason})`, run);
+    else it(name, run);
+  };
+
+  describe(`backend conformance: ${options.name}`, () => {
+    test('tensor-ops', async () => {
+      const backend = await options.backend();
+      const ops = backend.ops;
+      const a = ops.fromArray(Float32Array.from([1, -2, 3, 4, 0.5, 9]), [2, 3]);
+      const b = ops.fromArray(Float32Array.from([2, 1, -1, 0.5, 4, 3]), [2, 3]);
+      const cases: [string, () => T, number[]][] = [
+        ['add', () => ops.add(a, b), [3, -1, 2, 4.5, 4.5, 12]],
+        ['sub', () => ops.sub(a, b), [-1, -3, 4, 3.5, -3.5, 6]],
+        ['mul', () => ops.mul(a, b), [2, -2, -3, 2, 2, 27]],
+        ['div', () => ops.div(a, b), [0.5, -2, -3, 8, 0.125, 3]],
+        ['scale', () => ops.scale(a, -2), [-2, 4, -6, -8, -1, -18]],
+        ['addScalar', () => ops.addScalar(a, 1), [2, -1, 4, 5, 1.5, 10]],
+        ['axpby', () => ops.axpby(2, a, -1, b), [0, -5, 7, 7.5, -3, 15]],
+        ['square', () => ops.square(a), [1, 4, 9, 16, 0.25, 81]],
+        ['sqrt', () => ops.sqrt(ops.square(a)), [1, 2, 3, 4, 0.5, 9]],
+        ['zerosLike', () => ops.zerosLike(a), [0, 0, 0, 0, 0, 0]],
+        ['fullLike', () => ops.fullLike(a, 7), [7, 7, 7, 7, 7, 7]],
+        ['clone', () => ops.clone(a), [1, -2, 3, 4, 0.5, 9]],
+      ];
+      for (const [name, run, expected] of cases) {
+        const out = run();
+        expect(ops.shape(out), name).toEqual([2, 3]);
+        expect(Array.from(await ops.read(out)), name).toEqual(expected);
+        ops.dispose(out);
+      }
+      expect(await ops.sum(a)).toBeCloseTo(15.5, 5);
+      expect(await ops.dot(a, b)).toBeCloseTo(28, 5);
+      expect(ops.isTensor(a)).toBe(true);
+      expect(ops.isTensor({})).toBe(false);
+      expect(Array.from(await ops.read(a)), 'inputs unchanged').toEqual([1, -2, 3, 4, 0.5, 9]);
+      ops.dispose(a);
+      ops.dispose(b);
+    });
+
+    for (const { title, spec, regression } of SPECS) {
+      describe(title, () => {
+        const dataset = conformanceDataset({ size: 16, width: spec.layerSizes[0] as number, classes: spec.layerSizes.at(-1) as number, seed: 11, regression });
+        const setup = async () => {
+          const backend = await options.backend();
+          const reference = await options.reference();
+          const model = await backend.compile(spec, dataset, { seed: 5 });
+          const oracle = await reference.compile(spec, dataset, { seed: 5 });
+          return { model, oracle };
+        };
+        const compare = async (
+          request: EvaluateRequest<never>,
+          pick: (capability: Capability) => boolean,
+          check: (actual: Awaited<ReturnType<Model<T>['evaluate']>>, expected: Awaited<ReturnType<Model<R>['evaluate']>>, m: Model<T>, o: Model<R>) => Promise<void>,
+        ) => {
+          const { model, oracle } = await setup();
+          if (!pick('loss')) return;
+          const actual = await model.evaluate(BATCH, request as EvaluateRequest<T>);
+          const expected = await oracle.evaluate(BATCH, request as EvaluateRequest<R>);
+          await check(actual, expected, model, oracle);
+          await options.afterEach?.(model);
+          model.dispose();
+          oracle.dispose();
+        };
+        const readAll = async <U>(m: Model<U>, list: readonly U[] | undefined) => {
+          expect(list, 'result present').toBeDefined();
+          return Promise.all((list ?? []).map((t) => m.ops.read(t)));
+        };
+        const expectLists = async <U, V>(
+          what: string,
+          m: Model<U>,
+          actual: readonly U[] | undefined,
+          o: Model<V>,
+          expected: readonly V[] | undefined,
+          tolerance: number,
+        ) => {
+          const a = await readAll(m, actual);
+          const e = await readAll(o, expected);
+          expect(a.length, what).toBe(e.length);
+          a.forEach((values, i) => {
+            expect(maxRelativeDifference(values, e[i] as Float32Array), `${what}[${i}]`).toBeLessThan(tolerance);
+            expect(m.ops.shape((actual as U[])[i] as U), `${what}[${i}] shape`).toEqual(o.ops.shape((expected as V[])[i] as V));
+          });
+        };
+        const always = () => true;
+
+        test('loss', () =>
+          compare({}, always, async (a, e) => {
+            expect(a.batchSize).toBe(BATCH.length);
+            expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
+          }));
+        test('per-example-loss', () =>
+          compare({ perExampleLoss: true }, always, async (a, e) => {
+            expect(maxRelativeDifference(a.perExampleLoss ?? [], e.perExampleLoss ?? [1])).toBeLessThan(VALUE_TOLERANCE);
+          }));
+        test('gradient', () =>
+          compare({ gradient: true }, always, (a, e, m, o) => expectLists('gradient', m, a.gradient, o, e.gradient, VALUE_TOLERANCE)));
+        test('second-moment', () =>
+          compare({ gradient: true, secondMoment: true }, always, async (a, e, m, o) => {
+            await expectLists('gradient', m, a.gradient, o, e.gradient, VALUE_TOLERANCE);
+            await expectLists('secondMoment', m, a.secondMoment, o, e.secondMoment, STATISTIC_TOLERANCE);
+          }));
+        test('gram', () =>
+          compare({ gram: true }, always, async (a, e) => {
+            expect(a.gram?.length).toBe(spec.layerSizes.length - 1);
+            a.gram?.forEach((k, l) => {
+              expect(k.length).toBe(BATCH.length * BATCH.length);
+              expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
+            });
+          }));
+        test('example-weights', async () => {
+          const n = BATCH.length;
+          const shared = Float32Array.from({ length: n }, (_, i) => (i % 3) - 0.5);
+          const perLayer = Array.from({ length: spec.layerSizes.length - 1 }, (_, l) => Float32Array.from({ length: n }, (_, i) => (i === l ? 0 : 1 / (n - 1))));
+          for (const weights of [shared, perLayer]) {
+            await compare({ exampleWeights: weights }, always, (a, e, m, o) =>
+              expectLists('weightedGradient', m, a.weightedGradient, o, e.weightedGradient, VALUE_TOLERANCE),
+            );
+          }
+          // Weights chosen from the same pass's Gram matrices.
+          let seen: readonly Float64Array[] = [];
+          await compare(
+            { gram: true, exampleWeights: (gram) => { seen = gram; return perLayer; } },
+            always,
+            async (a, e, m, o) => {
+              expect(seen.length).toBe(spec.layerSizes.length - 1);
+              await expectLists('weightedGradient', m, a.weightedGradient, o, e.weightedGradient, VALUE_TOLERANCE);
+            },
+          );
+        });
+        test('evaluate-at', async () => {
+          const { model, oracle } = await setup();
+          const shift = (await model.readParameters()).map((p) => p.map((v, i) => v + 0.01 * ((i % 5) - 2)));
+          const atModel = shift.map((p, i) => model.ops.fromArray(p, model.parameterInfo[i]?.shape as number[]));
+          const atOracle = shift.map((p, i) => oracle.ops.fromArray(p, oracle.parameterInfo[i]?.shape as number[]));
+          const before = await model.readParameters();
+          const a = await model.evaluate(BATCH, { gradient: true, parameters: atModel });
+          const e = await oracle.evaluate(BATCH, { gradient: true, parameters: atOracle });
+          expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
+          await expectLists('gradient', model, a.gradient, oracle, e.gradient, VALUE_TOLERANCE);
+          expect(await model.readParameters(), 'model parameters untouched').toEqual(before);
+          for (const t of atModel) model.ops.dispose(t);
+          for (const t of a.gradient ?? []) model.ops.dispose(t);
+          await options.afterEach?.(model);
+          model.dispose();
+        });
+        test('features', () =>
+          compare({ features: { layer: spec.layerSizes.length - 2 } }, always, async (a, e, m, o) => {
+            await expectLists('features', m, a.features ? [a.features] : undefined, o, e.features ? [e.features] : undefined, VALUE_TOLERANCE);
+          }));
+        test('replace-features', async () => {
+          const { model, oracle } = await setup();
+          const layer = spec.layerSizes.length - 2;
+          const width = spec.layerSizes[layer] as number;
+          const values = Float32Array.from({ length: BATCH.length * width }, (_, i) => Math.sin(i));
+          const a = await model.evaluate(BATCH, { replaceFeatures: { layer, features: model.ops.fromArray(values, [BATCH.length, width]) } });
+          const e = await oracle.evaluate(BATCH, { replaceFeatures: { layer, features: oracle.ops.fromArray(values, [BATCH.length, width]) } });
+          expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
+          await expectLists('featureGradient', model, a.featureGradient ? [a.featureGradient] : undefined, oracle, e.featureGradient ? [e.featureGradient] : undefined, VALUE_TOLERANCE);
+          await options.afterEach?.(model);
+          model.dispose();
+        });
+        test('output-gradient', async () => {
+          const { model, oracle } = await setup();
+          const k = spec.layerSizes.at(-1) as number;
+          const upstream = Float32Array.from({ length: BATCH.length * k }, (_, i) => Math.cos(i));
+          const a = await model.evaluate(BATCH, { outputGradient: model.ops.fromArray(upstream, [BATCH.length, k]) });
+          const e = await oracle.evaluate(BATCH, { outputGradient: oracle.ops.fromArray(upstream, [BATCH.length, k]) });
+          await expectLists('gradient', model, a.gradient, oracle, e.gradient, VALUE_TOLERANCE);
+          await options.afterEach?.(model);
+          model.dispose();
+        });
+        test('outputs', () =>
+          compare({ outputs: true }, always, (a, e, m, o) =>
+            expectLists('outputs', m, a.outputs ? [a.outputs] : undefined, o, e.outputs ? [e.outputs] : undefined, VALUE_TOLERANCE),
+          ));
+        test('predict', async () => {
+          const { model, oracle } = await setup();
+          const width = spec.layerSizes[0] as number;
+          const x = dataset.features.subarray(0, 5 * width);
+          expect(maxRelativeDifference(await model.predict(x, 5), await oracle.predict(x, 5))).toBeLessThan(VALUE_TOLERANCE);
+          model.dispose();
+        });
+        test('parameters', async () => {
+          const { model, oracle } = await setup();
+          expect(await model.readParameters(), 'same seed, same initial parameters').toEqual(await oracle.readParameters());
+          const next = (await model.readParameters()).map((p) => p.map((v) => v * 0.5));
+          model.writeParameters(next);
+          expect(await model.readParameters()).toEqual(next);
+          const tensors = next.map((p, i) => model.ops.fromArray(p.map((v) => v + 1), model.parameterInfo[i]?.shape as number[]));
+          model.setParameters(tensors);
+          expect((await model.readParameters())[0]?.[0]).toBeCloseTo((next[0]?.[0] as number) + 1, 6);
+          await options.afterEach?.(model);
+          model.dispose();
+        });
+        test('bad-input', async () => {
+          const { model } = await setup();
+          await expect(model.evaluate([])).rejects.toMatchObject({ code: 'abs.empty-batch' });
+          await expect(model.evaluate([0, dataset.size])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
+          await expect(model.evaluate([-1])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
+          await expect(model.evaluate([0.5])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
+          await expect(model.evaluate([0, 1], { exampleWeights: new Float32Array(3) })).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+          const k = (spec.layerSizes.at(-1) as number) + 1;
+          const wrong = model.ops.fromArray(new Float32Array(2 * k), [2, k]);
+          await expect(model.evaluate([0, 1], { outputGradient: wrong })).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+          expect(() => model.writeParameters([new Float32Array(1)])).toThrow(/number of tensors|shape/);
+          const backend = await options.backend();
+          const narrow = conformanceDataset({ size: 4, width: (spec.layerSizes[0] as number) + 1, classes: spec.layerSizes.at(-1) as number, seed: 1, regression });
+          await expect(backend.compile(spec, narrow)).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+          model.dispose();
+        });
+      });
+    }
+  });
+}

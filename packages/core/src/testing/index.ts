@@ -1,0 +1,10 @@
+// @abs/core/testing — the shared backend conformance suite, a brute-force mock model and
+// comparison helpers. Imports vitest: use it from tests only.
+export { maxRelativeDifference } from './compare';
+export {
+  type ConformanceCase,
+  type ConformanceOptions,
+  conformanceDataset,
+  describeBackendConformance,
+} from './conformance';
+export { createMockModel, type MockModelOptions } from './mock-model';
