@@ -8,7 +8,10 @@ export function activate(kind: Activation, z: Float64Array): Float64Array {
   const a = new Float64Array(z.length);
   for (let i = 0; i < z.length; i++) {
     const v = z[i] as number;
-    a[i] = kind === 'relu' ? (v > 0 ? v : 0) : kind === 'tanh' ? Math.tanh(v) : kind === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : v;
+    if (kind === 'relu') a[i] = Math.max(v, 0);
+    else if (kind === 'tanh') a[i] = Math.tanh(v);
+    else if (kind === 'sigmoid') a[i] = 1 / (1 + Math.exp(-v));
+    else a[i] = v;
   }
   return a;
 }

@@ -6,7 +6,8 @@ import { jsBackend } from './js-backend';
 // The suite against itself checks the suite's plumbing; other backends run it against us.
 describeBackendConformance({ name: 'js (self)', backend: () => jsBackend(), reference: () => jsBackend() });
 
-const read = (m: Model<HostTensor>, list: readonly HostTensor[] | undefined) => Promise.all((list ?? []).map((t) => m.ops.read(t)));
+const read = (m: Model<HostTensor>, list: readonly HostTensor[] | undefined) =>
+  Promise.all((list ?? []).map((t) => m.ops.read(t)));
 
 /** Per-example gradients by evaluating each example alone (the definition). */
 async function perExampleGradients(model: Model<HostTensor>, batch: number[]) {
@@ -49,7 +50,12 @@ describe('jsBackend gradients', () => {
     const batch = [1, 4, 2, 8, 0];
     const n = batch.length;
     const weights = Float32Array.from([0.5, -1, 2, 0, 0.25]);
-    const result = await model.evaluate(batch, { gradient: true, secondMoment: true, gram: true, exampleWeights: weights });
+    const result = await model.evaluate(batch, {
+      gradient: true,
+      secondMoment: true,
+      gram: true,
+      exampleWeights: weights,
+    });
     const each = await perExampleGradients(model, batch);
     const moments = await read(model, result.secondMoment);
     const weighted = await read(model, result.weightedGradient);
@@ -99,7 +105,11 @@ describe('jsBackend gradients', () => {
     expect(same.loss).toBeCloseTo(plain.loss, 6);
     // featureGradient against finite differences of the loss in one feature.
     const eps = 1e-3;
-    const bump = (d: number) => hostTensor(h.data.map((v, i) => (i === 2 ? v + d : v)), h.shape);
+    const bump = (d: number) =>
+      hostTensor(
+        h.data.map((v, i) => (i === 2 ? v + d : v)),
+        h.shape,
+      );
     const lp = (await model.evaluate(batch, { replaceFeatures: { layer: 1, features: bump(eps) } })).loss;
     const lm = (await model.evaluate(batch, { replaceFeatures: { layer: 1, features: bump(-eps) } })).loss;
     const step = Math.fround((h.data[2] as number) + eps) - Math.fround((h.data[2] as number) - eps);
@@ -119,7 +129,14 @@ describe('jsBackend gradients', () => {
     const mean = await model.evaluate(batch, { gradient: true });
     const a = await read(model, back.gradient);
     const b = await read(model, mean.gradient);
-    a.forEach((g, p) => expect(maxRelativeDifference(g, (b[p] as Float32Array).map((v) => v * 3))).toBeLessThan(1e-5));
+    a.forEach((g, p) =>
+      expect(
+        maxRelativeDifference(
+          g,
+          (b[p] as Float32Array).map((v) => v * 3),
+        ),
+      ).toBeLessThan(1e-5),
+    );
   });
 });
 
@@ -135,7 +152,9 @@ describe('spec test vectors', () => {
       targetSize: 2,
     };
     const W = Float32Array.from([0.5, -1, 2, 0]);
-    const model = await jsBackend().compile(mlp([2, 2], { activation: 'identity', loss: 'mse', bias: false }), data, { parameters: [W] });
+    const model = await jsBackend().compile(mlp([2, 2], { activation: 'identity', loss: 'mse', bias: false }), data, {
+      parameters: [W],
+    });
     const r = await model.evaluate([0, 1, 2], { gradient: true, secondMoment: true, outputs: true });
     expect(Array.from(r.outputs?.data ?? [])).toEqual([4.5, -1, -2, 0, 3.5, -3]);
     const g = r.gradient?.[0]?.data as Float32Array;
@@ -158,7 +177,9 @@ describe('spec test vectors', () => {
     expect(gb[0]).toBeCloseTo(1.3333, 4);
     expect(gb[1]).toBeCloseTo(-2, 6);
     let xi = 0;
-    rb.secondMoment?.forEach((t, p) => t.data.forEach((v, j) => (xi += v - (rb.gradient?.[p]?.data[j] as number) ** 2)));
+    rb.secondMoment?.forEach((t, p) =>
+      t.data.forEach((v, j) => (xi += v - (rb.gradient?.[p]?.data[j] as number) ** 2)),
+    );
     expect(xi).toBeCloseTo(55.9444, 4);
   });
 

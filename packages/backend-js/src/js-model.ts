@@ -10,8 +10,8 @@
  */
 import {
   type BatchIndices,
-  type Capability,
   CAPABILITIES,
+  type Capability,
   checkBatch,
   checkShapes,
   createHostTensorOps,
@@ -43,7 +43,11 @@ interface Forward {
 export function createJsModel(
   spec: ModelSpec,
   dataset: Dataset,
-  options: { parameters: readonly Float32Array[]; backend: string; compileSibling: Model<HostTensor>['compileSibling'] },
+  options: {
+    parameters: readonly Float32Array[];
+    backend: string;
+    compileSibling: Model<HostTensor>['compileSibling'];
+  },
 ): Model<HostTensor> {
   const ops = createHostTensorOps(options.backend);
   const { parameters: parameterInfo, layers } = describeSpec(spec);
@@ -52,21 +56,42 @@ export function createJsModel(
   const outputs = sizes[depth] as number;
   const width = featureSize(dataset);
   if (width !== sizes[0]) {
-    throw new ShapeMismatchError({ what: `features of dataset '${dataset.name}' vs mlp input`, expected: [sizes[0] as number], actual: [width] });
+    throw new ShapeMismatchError({
+      what: `features of dataset '${dataset.name}' vs mlp input`,
+      expected: [sizes[0] as number],
+      actual: [width],
+    });
   }
   if (spec.loss === 'softmax-cross-entropy' && (!dataset.labels || dataset.numClasses !== outputs)) {
-    throw new ShapeMismatchError({ what: `classes of dataset '${dataset.name}' vs mlp output`, expected: [outputs], actual: [dataset.numClasses ?? 0] });
+    throw new ShapeMismatchError({
+      what: `classes of dataset '${dataset.name}' vs mlp output`,
+      expected: [outputs],
+      actual: [dataset.numClasses ?? 0],
+    });
   }
   if (spec.loss === 'mse' && dataset.targets && dataset.targetSize !== outputs) {
-    throw new ShapeMismatchError({ what: `targets of dataset '${dataset.name}' vs mlp output`, expected: [outputs], actual: [dataset.targetSize ?? 0] });
+    throw new ShapeMismatchError({
+      what: `targets of dataset '${dataset.name}' vs mlp output`,
+      expected: [outputs],
+      actual: [dataset.targetSize ?? 0],
+    });
   }
   const shapes = parameterInfo.map((p) => p.shape);
-  checkShapes('parameters', shapes, options.parameters.map((p, i) => (p.length === shapes[i]?.reduce((a, b) => a * b, 1) ? (shapes[i] as number[]) : [p.length])));
-  let parameters: HostTensor[] = options.parameters.map((p, i) => hostTensor(Float32Array.from(p), shapes[i] as number[]));
+  checkShapes(
+    'parameters',
+    shapes,
+    options.parameters.map((p, i) =>
+      p.length === shapes[i]?.reduce((a, b) => a * b, 1) ? (shapes[i] as number[]) : [p.length],
+    ),
+  );
+  let parameters: HostTensor[] = options.parameters.map((p, i) =>
+    hostTensor(Float32Array.from(p), shapes[i] as number[]),
+  );
 
-  const weightOf = (params: readonly HostTensor[], l: number) => (params[layers[l]?.parameters[0] as number] as HostTensor).data;
+  const parameterIndex = (l: number, slot: 0 | 1) => (layers[l] as (typeof layers)[number]).parameters[slot] as number;
+  const weightOf = (params: readonly HostTensor[], l: number) => (params[parameterIndex(l, 0)] as HostTensor).data;
   const biasOf = (params: readonly HostTensor[], l: number) =>
-    spec.bias ? (params[layers[l]?.parameters[1] as number] as HostTensor).data : undefined;
+    spec.bias ? (params[parameterIndex(l, 1)] as HostTensor).data : undefined;
 
   /** Forward from layer `from` with input `input` (n rows). */
   function forward(params: readonly HostTensor[], input: Float64Array, n: number, from = 0): Forward {
@@ -79,7 +104,8 @@ export function createJsModel(
       const b = biasOf(params, l);
       if (b) {
         for (let i = 0; i < n; i++) {
-          for (let j = 0; j < outputSize; j++) z[i * outputSize + j] = (z[i * outputSize + j] as number) + (b[j] as number);
+          for (let j = 0; j < outputSize; j++)
+            z[i * outputSize + j] = (z[i * outputSize + j] as number) + (b[j] as number);
         }
       }
       pre[l] = z;
@@ -99,7 +125,11 @@ export function createJsModel(
 
   function checkLayer(what: string, layer: number): void {
     if (!Number.isInteger(layer) || layer < 0 || layer >= depth) {
-      throw new InvalidArgumentError({ argument: `${what}.layer`, value: layer, message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}` });
+      throw new InvalidArgumentError({
+        argument: `${what}.layer`,
+        value: layer,
+        message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}`,
+      });
     }
   }
 
@@ -113,19 +143,32 @@ export function createJsModel(
     const raw = typeof spec === 'function' ? spec(gram ?? []) : spec;
     const list = raw instanceof Float32Array ? layers.map(() => raw) : [...raw];
     if (list.length !== depth) {
-      throw new ShapeMismatchError({ what: 'exampleWeights (one array per layer)', expected: [depth], actual: [list.length] });
+      throw new ShapeMismatchError({
+        what: 'exampleWeights (one array per layer)',
+        expected: [depth],
+        actual: [list.length],
+      });
     }
     list.forEach((w, l) => {
-      if (w.length !== n) throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w.length] });
+      if (w.length !== n)
+        throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w.length] });
     });
     return list;
   }
 
-  async function evaluate(batch: BatchIndices, request: EvaluateRequest<HostTensor> = {}): Promise<EvaluateResult<HostTensor>> {
+  async function evaluate(
+    batch: BatchIndices,
+    request: EvaluateRequest<HostTensor> = {},
+  ): Promise<EvaluateResult<HostTensor>> {
     const indices = checkBatch(batch, dataset.size, `${options.backend}.evaluate`);
     const n = indices.length;
     const params = request.parameters ?? parameters;
-    if (request.parameters) checkShapes('request.parameters', shapes, request.parameters.map((p) => p.shape));
+    if (request.parameters)
+      checkShapes(
+        'request.parameters',
+        shapes,
+        request.parameters.map((p) => p.shape),
+      );
     if (request.features) checkLayer('features', request.features.layer);
 
     // Forward (optionally from replaced features).
@@ -140,7 +183,10 @@ export function createJsModel(
       fwd = forward(params, gather(indices), n);
     }
     const z = fwd.inputs[depth] as Float64Array;
-    const result: { -readonly [K in keyof EvaluateResult<HostTensor>]: EvaluateResult<HostTensor>[K] } = { batchSize: n, loss: Number.NaN };
+    const result: { -readonly [K in keyof EvaluateResult<HostTensor>]: EvaluateResult<HostTensor>[K] } = {
+      batchSize: n,
+      loss: Number.NaN,
+    };
 
     let delta: Float64Array;
     if (request.outputGradient) {
@@ -154,11 +200,19 @@ export function createJsModel(
       if (request.perExampleLoss) result.perExampleLoss = l.perExample;
       delta = l.delta;
     }
-    if (request.features) result.features = hostTensor(toFloat32(fwd.inputs[request.features.layer] as Float64Array), [n, layers[request.features.layer]?.inputSize as number]);
+    if (request.features)
+      result.features = hostTensor(toFloat32(fwd.inputs[request.features.layer] as Float64Array), [
+        n,
+        layers[request.features.layer]?.inputSize as number,
+      ]);
     if (request.outputs) result.outputs = hostTensor(toFloat32(z), [n, outputs]);
 
     const wantsParameterStats =
-      request.gradient || request.secondMoment || request.gram || request.exampleWeights !== undefined || request.outputGradient !== undefined;
+      request.gradient ||
+      request.secondMoment ||
+      request.gram ||
+      request.exampleWeights !== undefined ||
+      request.outputGradient !== undefined;
     const lowest = wantsParameterStats ? (replace?.layer ?? 0) : (replace?.layer ?? depth);
     if (!wantsParameterStats && !replace) return result;
 
@@ -174,13 +228,21 @@ export function createJsModel(
       // Mean gradient; for an upstream-gradient pass the plain sum (no 1/n).
       if (wantsParameterStats && (request.gradient || request.outputGradient)) {
         const scale = request.outputGradient ? 1 : 1 / n;
-        gradient[p[0] as number] = hostTensor(toFloat32(matmulAt(a, delta, n, inputSize, outputSize), scale), [inputSize, outputSize]);
-        if (spec.bias) gradient[p[1] as number] = hostTensor(toFloat32(columnSums(delta, n, outputSize), scale), [outputSize]);
+        gradient[p[0] as number] = hostTensor(toFloat32(matmulAt(a, delta, n, inputSize, outputSize), scale), [
+          inputSize,
+          outputSize,
+        ]);
+        if (spec.bias)
+          gradient[p[1] as number] = hostTensor(toFloat32(columnSums(delta, n, outputSize), scale), [outputSize]);
       }
       if (request.secondMoment) {
         const d2 = squared(delta);
-        second[p[0] as number] = hostTensor(toFloat32(matmulAt(squared(a), d2, n, inputSize, outputSize), 1 / n), [inputSize, outputSize]);
-        if (spec.bias) second[p[1] as number] = hostTensor(toFloat32(columnSums(d2, n, outputSize), 1 / n), [outputSize]);
+        second[p[0] as number] = hostTensor(toFloat32(matmulAt(squared(a), d2, n, inputSize, outputSize), 1 / n), [
+          inputSize,
+          outputSize,
+        ]);
+        if (spec.bias)
+          second[p[1] as number] = hostTensor(toFloat32(columnSums(d2, n, outputSize), 1 / n), [outputSize]);
       }
       if (request.gram) {
         const dd = matmulBt(delta, delta, n, outputSize, n);
@@ -197,7 +259,13 @@ export function createJsModel(
     if (replace) {
       // ∂(mean loss)/∂features = (1/n)·Δ_l W_lᵀ at the replaced layer l.
       const { inputSize, outputSize } = layers[replace.layer] as (typeof layers)[number];
-      const g = matmulBt(deltas[replace.layer] as Float64Array, weightOf(params, replace.layer), n, outputSize, inputSize);
+      const g = matmulBt(
+        deltas[replace.layer] as Float64Array,
+        weightOf(params, replace.layer),
+        n,
+        outputSize,
+        inputSize,
+      );
       result.featureGradient = hostTensor(toFloat32(g, 1 / n), [n, inputSize]);
     }
     if (request.gradient || request.outputGradient) result.gradient = gradient;
@@ -210,7 +278,10 @@ export function createJsModel(
         const { inputSize, outputSize, parameters: p } = layers[l] as (typeof layers)[number];
         const w = weights[l] as Float32Array;
         const dw = scaleRows(deltas[l] as Float64Array, n, outputSize, w);
-        weighted[p[0] as number] = hostTensor(toFloat32(matmulAt(fwd.inputs[l] as Float64Array, dw, n, inputSize, outputSize)), [inputSize, outputSize]);
+        weighted[p[0] as number] = hostTensor(
+          toFloat32(matmulAt(fwd.inputs[l] as Float64Array, dw, n, inputSize, outputSize)),
+          [inputSize, outputSize],
+        );
         if (spec.bias) weighted[p[1] as number] = hostTensor(toFloat32(columnSums(dw, n, outputSize)), [outputSize]);
       }
       result.weightedGradient = weighted;
@@ -231,12 +302,20 @@ export function createJsModel(
       return parameters;
     },
     setParameters(next) {
-      checkShapes('setParameters', shapes, next.map((p) => p.shape));
+      checkShapes(
+        'setParameters',
+        shapes,
+        next.map((p) => p.shape),
+      );
       parameters = [...next];
     },
     readParameters: async () => parameters.map((p) => Float32Array.from(p.data)),
     writeParameters(values) {
-      checkShapes('writeParameters', shapes, values.map((v, i) => (v.length === (parameters[i]?.data.length ?? -1) ? (shapes[i] as number[]) : [v.length])));
+      checkShapes(
+        'writeParameters',
+        shapes,
+        values.map((v, i) => (v.length === (parameters[i]?.data.length ?? -1) ? (shapes[i] as number[]) : [v.length])),
+      );
       parameters = values.map((v, i) => hostTensor(Float32Array.from(v), shapes[i] as number[]));
     },
     evaluate,

@@ -61,7 +61,11 @@ export function epochPermutation(seed: number, size: number, epoch: number): Int
  * const b = sampleBatch(s, 4); // b.indices: 4 distinct indices; b.state.position === 4
  */
 export function sampleBatch(state: SamplerState, batchSize: number, tail: EpochTail = 'wrap'): SampledBatch {
-  checker('sampler').integer('batchSize', batchSize, { gte: 1, lte: state.size, names: { lte: `the dataset size ${state.size}` } });
+  checker('sampler').integer('batchSize', batchSize, {
+    gte: 1,
+    lte: state.size,
+    names: { lte: `the dataset size ${state.size}` },
+  });
   const indices = new Int32Array(tail === 'truncate' ? Math.min(batchSize, state.size - state.position) : batchSize);
   let { epoch, position } = state;
   let epochEnded = false;

@@ -45,7 +45,10 @@ export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchRepo
     config: { batchSize, optimizer: optimizer.name, ...optimizer.config },
     requires: ['loss', 'gradient'],
     async init<T>(model: Model<T>, { seed }: { seed: number }): Promise<AlgorithmState> {
-      c.integer('batchSize', batchSize, { lte: model.dataset.size, names: { lte: `the dataset size ${model.dataset.size}` } });
+      c.integer('batchSize', batchSize, {
+        lte: model.dataset.size,
+        names: { lte: `the dataset size ${model.dataset.size}` },
+      });
       const state: FixedBatchState<T> = {
         step: 0,
         sampler: createSamplerState({ size: model.dataset.size, seed }),

@@ -30,10 +30,8 @@ export interface NumberBounds {
 
 function describeBounds(kind: string, b: NumberBounds): string {
   const n = b.names ?? {};
-  const lower =
-    b.gte !== undefined ? `[${n.gte ?? b.gte}` : b.gt !== undefined ? `(${n.gt ?? b.gt}` : undefined;
-  const upper =
-    b.lte !== undefined ? `${n.lte ?? b.lte}]` : b.lt !== undefined ? `${n.lt ?? b.lt})` : undefined;
+  const lower = b.gte !== undefined ? `[${n.gte ?? b.gte}` : b.gt !== undefined ? `(${n.gt ?? b.gt}` : undefined;
+  const upper = b.lte !== undefined ? `${n.lte ?? b.lte}]` : b.lt !== undefined ? `${n.lt ?? b.lt})` : undefined;
   if (lower && upper) return `${kind} in ${lower}, ${upper}`;
   if (lower) return `${kind} ${lower.startsWith('[') ? '≥' : '>'} ${lower.slice(1)}`;
   if (upper) return `${kind} ${upper.endsWith(']') ? '≤' : '<'} ${upper.slice(0, -1)}`;

@@ -11,10 +11,9 @@ export class ShapeMismatchError extends AbsError {
   readonly actual: readonly number[];
 
   constructor(options: { what: string; expected: readonly number[]; actual: readonly number[]; cause?: unknown }) {
-    super(
-      `${options.what}: expected shape [${options.expected.join(', ')}], got [${options.actual.join(', ')}]`,
-      { cause: options.cause },
-    );
+    super(`${options.what}: expected shape [${options.expected.join(', ')}], got [${options.actual.join(', ')}]`, {
+      cause: options.cause,
+    });
     this.what = options.what;
     this.expected = options.expected;
     this.actual = options.actual;

@@ -32,7 +32,11 @@ export function checkShapes(
   actual: readonly (readonly number[])[],
 ): void {
   if (expected.length !== actual.length) {
-    throw new ShapeMismatchError({ what: `${what} (number of tensors)`, expected: [expected.length], actual: [actual.length] });
+    throw new ShapeMismatchError({
+      what: `${what} (number of tensors)`,
+      expected: [expected.length],
+      actual: [actual.length],
+    });
   }
   expected.forEach((shape, i) => {
     const got = actual[i] as readonly number[];

@@ -50,7 +50,11 @@ export function validateDataset(dataset: Dataset): Dataset {
   }
   if (labels) {
     if (labels.length !== size) {
-      throw new ShapeMismatchError({ what: `dataset '${dataset.name}' labels`, expected: [size], actual: [labels.length] });
+      throw new ShapeMismatchError({
+        what: `dataset '${dataset.name}' labels`,
+        expected: [size],
+        actual: [labels.length],
+      });
     }
     if (numClasses === undefined || !Number.isSafeInteger(numClasses) || numClasses < 1) {
       throw new InvalidArgumentError({

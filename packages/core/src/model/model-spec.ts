@@ -54,7 +54,12 @@ export interface MlpOptions {
  */
 export function mlp(layerSizes: readonly number[], options: MlpOptions = {}): MlpSpec {
   const c = checker('mlp');
-  c.check(Array.isArray(layerSizes) && layerSizes.length >= 2, 'layerSizes', layerSizes, 'an array of at least 2 widths');
+  c.check(
+    Array.isArray(layerSizes) && layerSizes.length >= 2,
+    'layerSizes',
+    layerSizes,
+    'an array of at least 2 widths',
+  );
   layerSizes.forEach((w, i) => c.integer(`layerSizes[${i}]`, w, { gte: 1 }));
   const activation = c.oneOf('activation', options.activation ?? 'relu', ['relu', 'tanh', 'sigmoid', 'identity']);
   const loss = c.oneOf('loss', options.loss ?? 'softmax-cross-entropy', ['softmax-cross-entropy', 'mse']);

@@ -47,11 +47,24 @@ const VALUE_TOLERANCE = 1e-4;
 const STATISTIC_TOLERANCE = 1e-3;
 
 /** A small classification dataset with every class present. */
-export function conformanceDataset(options: { size: number; width: number; classes: number; seed: number; regression?: boolean }): Dataset {
+export function conformanceDataset(options: {
+  size: number;
+  width: number;
+  classes: number;
+  seed: number;
+  regression?: boolean;
+}): Dataset {
   const rng = createRng(options.seed);
   const features = Float32Array.from({ length: options.size * options.width }, () => rng.nextNormal());
   const labels = Int32Array.from({ length: options.size }, (_, i) => i % options.classes);
-  const base = { name: 'conformance', size: options.size, featureShape: [options.width], features, labels, numClasses: options.classes };
+  const base = {
+    name: 'conformance',
+    size: options.size,
+    featureShape: [options.width],
+    features,
+    labels,
+    numClasses: options.classes,
+  };
   if (!options.regression) return base;
   const targets = Float32Array.from({ length: options.size * options.classes }, () => rng.nextNormal());
   return { ...base, targets, targetSize: options.classes };
@@ -110,7 +123,13 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
 
     for (const { title, spec, regression } of SPECS) {
       describe(title, () => {
-        const dataset = conformanceDataset({ size: 16, width: spec.layerSizes[0] as number, classes: spec.layerSizes.at(-1) as number, seed: 11, regression });
+        const dataset = conformanceDataset({
+          size: 16,
+          width: spec.layerSizes[0] as number,
+          classes: spec.layerSizes.at(-1) as number,
+          seed: 11,
+          regression,
+        });
         const setup = async () => {
           const backend = await options.backend();
           const reference = await options.reference();
@@ -121,7 +140,12 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         const compare = async (
           request: EvaluateRequest<never>,
           pick: (capability: Capability) => boolean,
-          check: (actual: Awaited<ReturnType<Model<T>['evaluate']>>, expected: Awaited<ReturnType<Model<R>['evaluate']>>, m: Model<T>, o: Model<R>) => Promise<void>,
+          check: (
+            actual: Awaited<ReturnType<Model<T>['evaluate']>>,
+            expected: Awaited<ReturnType<Model<R>['evaluate']>>,
+            m: Model<T>,
+            o: Model<R>,
+          ) => Promise<void>,
         ) => {
           const { model, oracle } = await setup();
           if (!pick('loss')) return;
@@ -138,10 +162,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         };
         const expectLists = async <U, V>(
           what: string,
-          m: Model<U>,
-          actual: readonly U[] | undefined,
-          o: Model<V>,
-          expected: readonly V[] | undefined,
+          [m, actual]: [Model<U>, readonly U[] | undefined],
+          [o, expected]: [Model<V>, readonly V[] | undefined],
           tolerance: number,
         ) => {
           const a = await readAll(m, actual);
@@ -149,7 +171,9 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           expect(a.length, what).toBe(e.length);
           a.forEach((values, i) => {
             expect(maxRelativeDifference(values, e[i] as Float32Array), `${what}[${i}]`).toBeLessThan(tolerance);
-            expect(m.ops.shape((actual as U[])[i] as U), `${what}[${i}] shape`).toEqual(o.ops.shape((expected as V[])[i] as V));
+            expect(m.ops.shape((actual as U[])[i] as U), `${what}[${i}] shape`).toEqual(
+              o.ops.shape((expected as V[])[i] as V),
+            );
           });
         };
         const always = () => true;
@@ -161,14 +185,18 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }));
         test('per-example-loss', () =>
           compare({ perExampleLoss: true }, always, async (a, e) => {
-            expect(maxRelativeDifference(a.perExampleLoss ?? [], e.perExampleLoss ?? [1])).toBeLessThan(VALUE_TOLERANCE);
+            expect(maxRelativeDifference(a.perExampleLoss ?? [], e.perExampleLoss ?? [1])).toBeLessThan(
+              VALUE_TOLERANCE,
+            );
           }));
         test('gradient', () =>
-          compare({ gradient: true }, always, (a, e, m, o) => expectLists('gradient', m, a.gradient, o, e.gradient, VALUE_TOLERANCE)));
+          compare({ gradient: true }, always, (a, e, m, o) =>
+            expectLists('gradient', [m, a.gradient], [o, e.gradient], VALUE_TOLERANCE),
+          ));
         test('second-moment', () =>
           compare({ gradient: true, secondMoment: true }, always, async (a, e, m, o) => {
-            await expectLists('gradient', m, a.gradient, o, e.gradient, VALUE_TOLERANCE);
-            await expectLists('secondMoment', m, a.secondMoment, o, e.secondMoment, STATISTIC_TOLERANCE);
+            await expectLists('gradient', [m, a.gradient], [o, e.gradient], VALUE_TOLERANCE);
+            await expectLists('secondMoment', [m, a.secondMoment], [o, e.secondMoment], STATISTIC_TOLERANCE);
           }));
         test('gram', () =>
           compare({ gram: true }, always, async (a, e) => {
@@ -181,20 +209,28 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         test('example-weights', async () => {
           const n = BATCH.length;
           const shared = Float32Array.from({ length: n }, (_, i) => (i % 3) - 0.5);
-          const perLayer = Array.from({ length: spec.layerSizes.length - 1 }, (_, l) => Float32Array.from({ length: n }, (_, i) => (i === l ? 0 : 1 / (n - 1))));
+          const perLayer = Array.from({ length: spec.layerSizes.length - 1 }, (_, l) =>
+            Float32Array.from({ length: n }, (_, i) => (i === l ? 0 : 1 / (n - 1))),
+          );
           for (const weights of [shared, perLayer]) {
             await compare({ exampleWeights: weights }, always, (a, e, m, o) =>
-              expectLists('weightedGradient', m, a.weightedGradient, o, e.weightedGradient, VALUE_TOLERANCE),
+              expectLists('weightedGradient', [m, a.weightedGradient], [o, e.weightedGradient], VALUE_TOLERANCE),
             );
           }
           // Weights chosen from the same pass's Gram matrices.
           let seen: readonly Float64Array[] = [];
           await compare(
-            { gram: true, exampleWeights: (gram) => { seen = gram; return perLayer; } },
+            {
+              gram: true,
+              exampleWeights: (gram) => {
+                seen = gram;
+                return perLayer;
+              },
+            },
             always,
             async (a, e, m, o) => {
               expect(seen.length).toBe(spec.layerSizes.length - 1);
-              await expectLists('weightedGradient', m, a.weightedGradient, o, e.weightedGradient, VALUE_TOLERANCE);
+              await expectLists('weightedGradient', [m, a.weightedGradient], [o, e.weightedGradient], VALUE_TOLERANCE);
             },
           );
         });
@@ -207,7 +243,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           const a = await model.evaluate(BATCH, { gradient: true, parameters: atModel });
           const e = await oracle.evaluate(BATCH, { gradient: true, parameters: atOracle });
           expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
-          await expectLists('gradient', model, a.gradient, oracle, e.gradient, VALUE_TOLERANCE);
+          await expectLists('gradient', [model, a.gradient], [oracle, e.gradient], VALUE_TOLERANCE);
           expect(await model.readParameters(), 'model parameters untouched').toEqual(before);
           for (const t of atModel) model.ops.dispose(t);
           for (const t of a.gradient ?? []) model.ops.dispose(t);
@@ -216,17 +252,31 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         });
         test('features', () =>
           compare({ features: { layer: spec.layerSizes.length - 2 } }, always, async (a, e, m, o) => {
-            await expectLists('features', m, a.features ? [a.features] : undefined, o, e.features ? [e.features] : undefined, VALUE_TOLERANCE);
+            await expectLists(
+              'features',
+              [m, a.features ? [a.features] : undefined],
+              [o, e.features ? [e.features] : undefined],
+              VALUE_TOLERANCE,
+            );
           }));
         test('replace-features', async () => {
           const { model, oracle } = await setup();
           const layer = spec.layerSizes.length - 2;
           const width = spec.layerSizes[layer] as number;
           const values = Float32Array.from({ length: BATCH.length * width }, (_, i) => Math.sin(i));
-          const a = await model.evaluate(BATCH, { replaceFeatures: { layer, features: model.ops.fromArray(values, [BATCH.length, width]) } });
-          const e = await oracle.evaluate(BATCH, { replaceFeatures: { layer, features: oracle.ops.fromArray(values, [BATCH.length, width]) } });
+          const a = await model.evaluate(BATCH, {
+            replaceFeatures: { layer, features: model.ops.fromArray(values, [BATCH.length, width]) },
+          });
+          const e = await oracle.evaluate(BATCH, {
+            replaceFeatures: { layer, features: oracle.ops.fromArray(values, [BATCH.length, width]) },
+          });
           expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
-          await expectLists('featureGradient', model, a.featureGradient ? [a.featureGradient] : undefined, oracle, e.featureGradient ? [e.featureGradient] : undefined, VALUE_TOLERANCE);
+          await expectLists(
+            'featureGradient',
+            [model, a.featureGradient ? [a.featureGradient] : undefined],
+            [oracle, e.featureGradient ? [e.featureGradient] : undefined],
+            VALUE_TOLERANCE,
+          );
           await options.afterEach?.(model);
           model.dispose();
         });
@@ -236,28 +286,42 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           const upstream = Float32Array.from({ length: BATCH.length * k }, (_, i) => Math.cos(i));
           const a = await model.evaluate(BATCH, { outputGradient: model.ops.fromArray(upstream, [BATCH.length, k]) });
           const e = await oracle.evaluate(BATCH, { outputGradient: oracle.ops.fromArray(upstream, [BATCH.length, k]) });
-          await expectLists('gradient', model, a.gradient, oracle, e.gradient, VALUE_TOLERANCE);
+          await expectLists('gradient', [model, a.gradient], [oracle, e.gradient], VALUE_TOLERANCE);
           await options.afterEach?.(model);
           model.dispose();
         });
         test('outputs', () =>
           compare({ outputs: true }, always, (a, e, m, o) =>
-            expectLists('outputs', m, a.outputs ? [a.outputs] : undefined, o, e.outputs ? [e.outputs] : undefined, VALUE_TOLERANCE),
+            expectLists(
+              'outputs',
+              [m, a.outputs ? [a.outputs] : undefined],
+              [o, e.outputs ? [e.outputs] : undefined],
+              VALUE_TOLERANCE,
+            ),
           ));
         test('predict', async () => {
           const { model, oracle } = await setup();
           const width = spec.layerSizes[0] as number;
           const x = dataset.features.subarray(0, 5 * width);
-          expect(maxRelativeDifference(await model.predict(x, 5), await oracle.predict(x, 5))).toBeLessThan(VALUE_TOLERANCE);
+          expect(maxRelativeDifference(await model.predict(x, 5), await oracle.predict(x, 5))).toBeLessThan(
+            VALUE_TOLERANCE,
+          );
           model.dispose();
         });
         test('parameters', async () => {
           const { model, oracle } = await setup();
-          expect(await model.readParameters(), 'same seed, same initial parameters').toEqual(await oracle.readParameters());
+          expect(await model.readParameters(), 'same seed, same initial parameters').toEqual(
+            await oracle.readParameters(),
+          );
           const next = (await model.readParameters()).map((p) => p.map((v) => v * 0.5));
           model.writeParameters(next);
           expect(await model.readParameters()).toEqual(next);
-          const tensors = next.map((p, i) => model.ops.fromArray(p.map((v) => v + 1), model.parameterInfo[i]?.shape as number[]));
+          const tensors = next.map((p, i) =>
+            model.ops.fromArray(
+              p.map((v) => v + 1),
+              model.parameterInfo[i]?.shape as number[],
+            ),
+          );
           model.setParameters(tensors);
           expect((await model.readParameters())[0]?.[0]).toBeCloseTo((next[0]?.[0] as number) + 1, 6);
           await options.afterEach?.(model);
@@ -269,13 +333,23 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           await expect(model.evaluate([0, dataset.size])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
           await expect(model.evaluate([-1])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
           await expect(model.evaluate([0.5])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
-          await expect(model.evaluate([0, 1], { exampleWeights: new Float32Array(3) })).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+          await expect(model.evaluate([0, 1], { exampleWeights: new Float32Array(3) })).rejects.toMatchObject({
+            code: 'abs.shape-mismatch',
+          });
           const k = (spec.layerSizes.at(-1) as number) + 1;
           const wrong = model.ops.fromArray(new Float32Array(2 * k), [2, k]);
-          await expect(model.evaluate([0, 1], { outputGradient: wrong })).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+          await expect(model.evaluate([0, 1], { outputGradient: wrong })).rejects.toMatchObject({
+            code: 'abs.shape-mismatch',
+          });
           expect(() => model.writeParameters([new Float32Array(1)])).toThrow(/number of tensors|shape/);
           const backend = await options.backend();
-          const narrow = conformanceDataset({ size: 4, width: (spec.layerSizes[0] as number) + 1, classes: spec.layerSizes.at(-1) as number, seed: 1, regression });
+          const narrow = conformanceDataset({
+            size: 4,
+            width: (spec.layerSizes[0] as number) + 1,
+            classes: spec.layerSizes.at(-1) as number,
+            seed: 1,
+            regression,
+          });
           await expect(backend.compile(spec, narrow)).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
           model.dispose();
         });

@@ -6,8 +6,8 @@
  * a network.
  */
 import { UnsupportedCapabilityError } from '../errors/unsupported-capability-error';
-import { checkBatch } from '../model/check-batch';
 import type { Capability } from '../model/capability';
+import { checkBatch } from '../model/check-batch';
 import type { Dataset } from '../model/dataset';
 import type { EvaluateRequest, EvaluateResult, Model } from '../model/model';
 import type { LayerInfo, ParameterInfo } from '../model/model-spec';
@@ -22,7 +22,10 @@ export interface MockModelOptions {
   /** Number of examples the batch indices range over. */
   readonly size: number;
   /** Loss and gradient of example `index`'s own loss at `parameters` (float64 views). */
-  perExample(index: number, parameters: readonly Float64Array[]): { loss: number; gradient: readonly ArrayLike<number>[] };
+  perExample(
+    index: number,
+    parameters: readonly Float64Array[],
+  ): { loss: number; gradient: readonly ArrayLike<number>[] };
   readonly name?: string;
 }
 

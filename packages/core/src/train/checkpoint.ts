@@ -49,7 +49,10 @@ export async function makeCheckpoint<T>(
     step: run.step,
     examplesSeen: run.examplesSeen,
     wallMs: run.wallMs,
-    parameters: values.map((v, i) => ({ shape: [...(model.parameterInfo[i]?.shape ?? [v.length])], data: toBase64(v) })),
+    parameters: values.map((v, i) => ({
+      shape: [...(model.parameterInfo[i]?.shape ?? [v.length])],
+      data: toBase64(v),
+    })),
     state: await encodeState(model.ops, run.state),
     trace: [...run.trace],
     tests: [...run.tests],

@@ -3,7 +3,7 @@
  * classification, accuracy (argmax of the outputs against the label). Runs in chunks so
  * large test sets never need one giant batch.
  */
-import { featureSize, type Dataset } from '../model/dataset';
+import { type Dataset, featureSize } from '../model/dataset';
 import type { Model } from '../model/model';
 
 export interface EvaluationResult {
@@ -25,11 +25,7 @@ function exampleLoss(model: Model<unknown>, z: Float32Array, dataset: Dataset, i
   }
   let s = 0;
   for (let j = 0; j < k; j++) {
-    const target = dataset.targets
-      ? (dataset.targets[i * k + j] as number)
-      : dataset.labels?.[i] === j
-        ? 1
-        : 0;
+    const target = dataset.targets ? (dataset.targets[i * k + j] as number) : dataset.labels?.[i] === j ? 1 : 0;
     const d = (z[j] as number) - target;
     s += d * d;
   }

@@ -16,7 +16,13 @@ import { type Checkpoint, makeCheckpoint, restoreCheckpoint, type TestRecord } f
 import { evaluateModel } from './evaluate-model';
 
 export type TrainEvent<R extends StepReport = StepReport> =
-  | { readonly type: 'start'; readonly step: number; readonly examplesSeen: number; readonly steps?: number; readonly examples?: number }
+  | {
+      readonly type: 'start';
+      readonly step: number;
+      readonly examplesSeen: number;
+      readonly steps?: number;
+      readonly examples?: number;
+    }
   | { readonly type: 'step'; readonly report: R; readonly wallMs: number }
   | { readonly type: 'test'; readonly record: TestRecord }
   | { readonly type: 'checkpoint'; readonly step: number }
@@ -103,7 +109,8 @@ export async function train<T, R extends StepReport>(
   const emit = async (event: TrainEvent<R>) => {
     if (options.onEvent) await options.onEvent(event);
   };
-  const checkpoint = () => makeCheckpoint(model, algorithm, { state, step, examplesSeen, wallMs: wallMs(), trace, tests });
+  const checkpoint = () =>
+    makeCheckpoint(model, algorithm, { state, step, examplesSeen, wallMs: wallMs(), trace, tests });
   const saveCheckpoint = async () => {
     if (!options.onCheckpoint) return;
     await options.onCheckpoint(await checkpoint());
