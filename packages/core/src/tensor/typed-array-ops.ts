@@ -29,20 +29,13 @@ function same(what: string, a: HostTensor, b: HostTensor): void {
   }
 }
 
-function map1(x: HostTensor, f: (v: number) => number): HostTensor {
-  const out = new Float32Array(x.data.length);
-  const d = x.data;
-  for (let i = 0; i < d.length; i++) out[i] = f(d[i] as number);
-  return hostTensor(out, x.shape);
-}
+// Each elementwise operation has its own loop: a shared `map(f)` helper makes its callback
+// call site megamorphic once several operations run, which measured 6–9× slower on a
+// 407k-parameter optimiser update (V8, Node 20).
 
-function map2(what: string, a: HostTensor, b: HostTensor, f: (x: number, y: number) => number): HostTensor {
+function binary(what: string, a: HostTensor, b: HostTensor): [Float32Array, Float32Array, Float32Array] {
   same(what, a, b);
-  const out = new Float32Array(a.data.length);
-  const x = a.data;
-  const y = b.data;
-  for (let i = 0; i < x.length; i++) out[i] = f(x[i] as number, y[i] as number);
-  return hostTensor(out, a.shape);
+  return [a.data, b.data, new Float32Array(a.data.length)];
 }
 
 /** Creates the typed-array `TensorOps`; `backend` names it in error messages. */
@@ -59,15 +52,55 @@ export function createHostTensorOps(backend = 'js'): TensorOps<HostTensor> {
     clone: (x) => hostTensor(Float32Array.from(x.data), x.shape),
     zerosLike: (x) => hostTensor(new Float32Array(x.data.length), x.shape),
     fullLike: (x, value) => hostTensor(new Float32Array(x.data.length).fill(value), x.shape),
-    add: (a, b) => map2('add', a, b, (x, y) => x + y),
-    sub: (a, b) => map2('sub', a, b, (x, y) => x - y),
-    mul: (a, b) => map2('mul', a, b, (x, y) => x * y),
-    div: (a, b) => map2('div', a, b, (x, y) => x / y),
-    scale: (x, s) => map1(x, (v) => v * s),
-    addScalar: (x, s) => map1(x, (v) => v + s),
-    axpby: (alpha, x, beta, y) => map2('axpby', x, y, (u, v) => alpha * u + beta * v),
-    square: (x) => map1(x, (v) => v * v),
-    sqrt: (x) => map1(x, Math.sqrt),
+    add(a, b) {
+      const [x, y, out] = binary('add', a, b);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) + (y[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    sub(a, b) {
+      const [x, y, out] = binary('sub', a, b);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) - (y[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    mul(a, b) {
+      const [x, y, out] = binary('mul', a, b);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) * (y[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    div(a, b) {
+      const [x, y, out] = binary('div', a, b);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) / (y[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    scale(a, s) {
+      const x = a.data;
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) * s;
+      return hostTensor(out, a.shape);
+    },
+    addScalar(a, s) {
+      const x = a.data;
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) + s;
+      return hostTensor(out, a.shape);
+    },
+    axpby(alpha, a, beta, b) {
+      const [x, y, out] = binary('axpby', a, b);
+      for (let i = 0; i < out.length; i++) out[i] = alpha * (x[i] as number) + beta * (y[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    square(a) {
+      const x = a.data;
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < out.length; i++) out[i] = (x[i] as number) * (x[i] as number);
+      return hostTensor(out, a.shape);
+    },
+    sqrt(a) {
+      const x = a.data;
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(x[i] as number);
+      return hostTensor(out, a.shape);
+    },
     sum: async (x) => {
       let s = 0;
       const d = x.data;

@@ -1,0 +1,63 @@
+import { jsBackend } from '@abs/backend-js';
+import { mlp } from '@abs/core';
+import { conformanceDataset, maxRelativeDifference } from '@abs/core/testing';
+import { describe, expect, it } from 'vitest';
+import { exportOnnx } from './export-onnx';
+import { onnxBackend } from './onnx-backend';
+import { decodeModel } from './proto/onnx-proto';
+
+const ort = await import('onnxruntime-node').catch(() => undefined);
+const describeNative = ort ? describe : describe.skip;
+if (!ort) it.skip('exportOnnx tests (skipped: onnxruntime-node cannot load)', () => {});
+
+describeNative('exportOnnx', () => {
+  const data = conformanceDataset({ size: 12, width: 5, classes: 3, seed: 2 });
+  const x = data.features.subarray(0, 6 * 5);
+
+  const runExported = async (bytes: Uint8Array) => {
+    const runtime = ort as NonNullable<typeof ort>;
+    const session = await runtime.InferenceSession.create(bytes);
+    const { logits } = await session.run({ input: new runtime.Tensor('float32', x, [6, 5]) });
+    await session.release();
+    return logits?.data as Float32Array;
+  };
+
+  for (const spec of [mlp([5, 7, 3]), mlp([5, 4, 4, 3], { activation: 'tanh', bias: false })]) {
+    it(`gives exactly the predictions of model.predict (${spec.activation}, bias ${spec.bias})`, async () => {
+      const model = await onnxBackend().compile(spec, data, { seed: 9 });
+      // Train a little so the exported parameters are not the initial ones.
+      const { gradient } = await model.evaluate([0, 1, 2, 3], { gradient: true });
+      model.setParameters(model.parameters.map((p, i) => model.ops.axpby(1, p, -0.5, gradient?.[i] ?? p)));
+      const bytes = await exportOnnx(model);
+      expect(await runExported(bytes)).toEqual(await model.predict(x, 6));
+      model.dispose();
+    });
+  }
+
+  it('is a plain inference model: input, logits, parameters as named initializers', async () => {
+    const model = await onnxBackend().compile(mlp([5, 7, 3]), data, { seed: 9 });
+    const decoded = decodeModel(await exportOnnx(model));
+    const graph = decoded.graph;
+    expect(graph.input.map((v) => v.name)).toEqual(['input']);
+    expect(graph.output.map((v) => v.name)).toEqual(['logits']);
+    expect(graph.input[0]?.type.tensorType.shape.dim).toEqual([{ dimParam: 'batch' }, { dimValue: 5 }]);
+    expect(graph.initializer.map((t) => [t.name, t.dims])).toEqual([
+      ['dense0/weight', [5, 7]],
+      ['dense0/bias', [7]],
+      ['dense1/weight', [7, 3]],
+      ['dense1/bias', [3]],
+    ]);
+    const [w0] = await model.readParameters();
+    const raw = graph.initializer[0]?.rawData as Uint8Array;
+    // Decoded bytes may be a Buffer view into a shared pool: copy before reinterpreting.
+    expect(new Float32Array(Uint8Array.from(raw).buffer)).toEqual(w0);
+    expect(graph.node.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm']);
+    model.dispose();
+  });
+
+  it('exports a model of another backend too', async () => {
+    const model = await jsBackend().compile(mlp([5, 7, 3], { activation: 'sigmoid' }), data, { seed: 4 });
+    const logits = await runExported(await exportOnnx(model));
+    expect(maxRelativeDifference(logits, await model.predict(x, 6))).toBeLessThan(1e-5);
+  });
+});

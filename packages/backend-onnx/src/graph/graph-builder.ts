@@ -1,0 +1,159 @@
+/**
+ * A small builder for ONNX graphs: declares inputs and outputs, adds nodes with typed
+ * attributes, stores constants as initializers, and produces a `ModelProto` (opset 13,
+ * IR version 7). Values are referred to by name; node outputs get unique generated names
+ * unless a name is given (graph outputs must be named).
+ */
+import {
+  type AttributeProto,
+  AttributeType,
+  DataType,
+  type DataTypeCode,
+  type Dimension,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from '../proto/onnx-proto';
+
+/** The default ONNX operator set these graphs use (ReduceSum takes `axes` as an input from 13). */
+export const OPSET_VERSION = 13;
+/** IR version 7 is the one that goes with opset 13. */
+export const IR_VERSION = 7;
+
+export type Attribute =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'ints'; readonly value: readonly number[] };
+
+/** Attribute constructors: `attr.int(1)`, `attr.float(0.5)`, `attr.ints([0])`. */
+export const attr = {
+  int: (value: number): Attribute => ({ kind: 'int', value }),
+  float: (value: number): Attribute => ({ kind: 'float', value }),
+  ints: (value: readonly number[]): Attribute => ({ kind: 'ints', value }),
+};
+
+function toAttribute(name: string, a: Attribute): AttributeProto {
+  switch (a.kind) {
+    case 'int':
+      return { name, type: AttributeType.INT, i: a.value };
+    case 'float':
+      return { name, type: AttributeType.FLOAT, f: a.value };
+    case 'ints':
+      return { name, type: AttributeType.INTS, ints: a.value };
+  }
+}
+
+function valueInfo(name: string, elemType: DataTypeCode, dims: readonly Dimension[]): ValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+/** Little-endian bytes of a typed array (a view, no copy, on little-endian hosts). */
+function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export class GraphBuilder {
+  private readonly nodes: NodeProto[] = [];
+  private readonly inputs: ValueInfoProto[] = [];
+  private readonly outputs: ValueInfoProto[] = [];
+  private readonly initializers: TensorProto[] = [];
+  private readonly constants = new Map<string, string>();
+  private counter = 0;
+
+  /** Declares a graph input and returns its name. */
+  input(name: string, dims: readonly Dimension[], elemType: DataTypeCode = DataType.FLOAT): string {
+    this.inputs.push(valueInfo(name, elemType, dims));
+    return name;
+  }
+
+  /** Declares `value` as a graph output called `name` (through an Identity node when the names differ). */
+  output(value: string, name: string, dims: readonly Dimension[], elemType: DataTypeCode = DataType.FLOAT): string {
+    const produced = value === name ? value : this.node('Identity', [value], {}, name);
+    this.outputs.push(valueInfo(produced, elemType, dims));
+    return produced;
+  }
+
+  /** A float32 initializer called `name` (or a generated name); the data is referenced, not copied. */
+  floatConstant(data: Float32Array, dims: readonly number[], name?: string): string {
+    return this.initializer(name ?? this.fresh('const'), DataType.FLOAT, data, dims);
+  }
+
+  /** A float32 scalar of shape [1], shared between uses of the same value. */
+  scalar(value: number): string {
+    const key = `f32:${value}`;
+    const known = this.constants.get(key);
+    if (known) return known;
+    const name = this.floatConstant(Float32Array.of(value), [1]);
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** An int64 vector constant (e.g. the `axes` input of ReduceSum), shared between uses. */
+  int64s(values: readonly number[]): string {
+    const key = `i64:${values.join(',')}`;
+    const known = this.constants.get(key);
+    if (known) return known;
+    const name = this.initializer(
+      this.fresh('axes'),
+      DataType.INT64,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      [values.length],
+    );
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** Adds a node and returns the name of its (single) output. */
+  node(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, output?: string): string {
+    const name = output ?? this.fresh(opType.toLowerCase());
+    this.nodes.push({
+      input: inputs,
+      output: [name],
+      name: `${opType}_${this.nodes.length}`,
+      opType,
+      attribute: Object.entries(attributes).map(([key, value]) => toAttribute(key, value)),
+    });
+    return name;
+  }
+
+  /** The finished model. */
+  build(name: string, producerVersion?: string): ModelProto {
+    return {
+      irVersion: IR_VERSION,
+      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      producerName: '@abs/backend-onnx',
+      ...(producerVersion === undefined ? {} : { producerVersion }),
+      graph: {
+        name,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    };
+  }
+
+  private initializer(
+    name: string,
+    dataType: DataTypeCode,
+    data: Float32Array | BigInt64Array,
+    dims: readonly number[],
+  ): string {
+    this.initializers.push({ name, dims, dataType, rawData: rawBytes(data) });
+    return name;
+  }
+
+  private fresh(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}_${this.counter}`;
+  }
+}

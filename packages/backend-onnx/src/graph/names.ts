@@ -1,0 +1,39 @@
+/**
+ * Names of graph inputs and outputs, shared by the graph generators and by the code that
+ * feeds sessions and reads their results, so both sides agree by construction.
+ */
+
+/** The symbolic batch dimension of every generated graph. */
+export const BATCH = 'batch';
+
+export const names = {
+  /** Input: the activations entering the first layer run (batch features or replaced features). */
+  input: 'x',
+  /** Input: per-example targets (one-hot labels or regression targets), batch × outputs. */
+  target: 'target',
+  /** Input: upstream gradient ∂/∂outputs, batch × outputs. */
+  upstream: 'upstream',
+  /** Input scalars [1]: 1/n, and the rescalings of the statistics (see training-graph.ts). */
+  batchScale: 'batch_scale',
+  momentScale: 'moment_scale',
+  gramScale: 'gram_scale',
+  featureScale: 'feature_scale',
+  /** Input: a row of n ones, [1, batch]; column sums are the product ones·D (faster than ReduceSum). */
+  ones: 'ones',
+  parameter: (p: number) => `param_${p}`,
+  /** Input: per-example weights of layer l, batch × 1. */
+  weights: (l: number) => `weights_${l}`,
+  /** Output: per-example loss, [batch]. */
+  loss: 'loss',
+  outputs: 'outputs',
+  features: 'features',
+  featureGradient: 'feature_gradient',
+  /** Outputs of parameter p (bias-shaped ones come out as [1, out]). */
+  gradient: (p: number) => `gradient_${p}`,
+  moment: (p: number) => `moment_${p}`,
+  weighted: (p: number) => `weighted_${p}`,
+  gram: (l: number) => `gram_${l}`,
+  /** Outputs kept for the weighted-gradient graph: layer l's input activations and output deltas. */
+  activation: (l: number) => `activation_${l}`,
+  delta: (l: number) => `delta_${l}`,
+} as const;

@@ -1,0 +1,52 @@
+/**
+ * A graph signature: everything that changes the structure of a generated training graph
+ * (which outputs are wanted, where the pass starts, what arrives as input). Parameters,
+ * batch size and data never change the structure, so one session per signature serves
+ * every step.
+ */
+
+export interface GraphSignature {
+  /** First layer run: 0, or the layer whose input features are replaced. */
+  readonly start: number;
+  /**
+   * Where the output gradient comes from: the loss of the bound targets (`'loss'`), an
+   * upstream gradient input (`'upstream'`), or nowhere (`'none'`: forward only, e.g. predict).
+   */
+  readonly head: 'loss' | 'upstream' | 'none';
+  readonly gradient: boolean;
+  readonly secondMoment: boolean;
+  readonly gram: boolean;
+  /**
+   * Per-example weights: none; given as inputs (`'input'`); or computed later from the Gram
+   * matrices (`'keep'`: the graph outputs each layer's activations and deltas for the
+   * weighted-gradient graph).
+   */
+  readonly weights: 'none' | 'input' | 'keep';
+  /** Output the activations entering this layer (only for layers after `start`). */
+  readonly features?: number;
+  /** Output ∂(mean loss)/∂(input of layer `start`). */
+  readonly featureGradient: boolean;
+  readonly outputs: boolean;
+}
+
+/** A stable cache key for a signature. */
+export function signatureKey(s: GraphSignature): string {
+  return [
+    `start=${s.start}`,
+    `head=${s.head}`,
+    s.gradient ? 'gradient' : '',
+    s.secondMoment ? 'moment' : '',
+    s.gram ? 'gram' : '',
+    `weights=${s.weights}`,
+    s.features === undefined ? '' : `features=${s.features}`,
+    s.featureGradient ? 'featureGradient' : '',
+    s.outputs ? 'outputs' : '',
+  ]
+    .filter(Boolean)
+    .join(';');
+}
+
+/** True when the signature needs a backward pass. */
+export function needsBackward(s: GraphSignature): boolean {
+  return s.gradient || s.secondMoment || s.gram || s.weights !== 'none' || s.featureGradient;
+}

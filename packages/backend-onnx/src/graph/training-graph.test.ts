@@ -1,0 +1,92 @@
+import { mlp } from '@abs/core';
+import { describe, expect, it } from 'vitest';
+import type { ModelProto } from '../proto/onnx-proto';
+import { type GraphSignature, signatureKey } from './signature';
+import { buildTrainingGraph, scalarValue, weightScale } from './training-graph';
+
+const base: GraphSignature = {
+  start: 0,
+  head: 'loss',
+  gradient: false,
+  secondMoment: false,
+  gram: false,
+  weights: 'none',
+  featureGradient: false,
+  outputs: false,
+};
+const spec = mlp([4, 5, 3]);
+const inputsOf = (m: ModelProto) => m.graph.input.map((v) => v.name).sort();
+const outputsOf = (m: ModelProto) => m.graph.output.map((v) => v.name).sort();
+const count = (m: ModelProto, op: string) => m.graph.node.filter((n) => n.opType === op).length;
+
+describe('buildTrainingGraph', () => {
+  it('loss only: forward and per-example loss, no backward pass', () => {
+    const m = buildTrainingGraph(spec, base);
+    expect(inputsOf(m)).toEqual(['param_0', 'param_1', 'param_2', 'param_3', 'target', 'x']);
+    expect(outputsOf(m)).toEqual(['loss']);
+    expect(count(m, 'Gemm')).toBe(2);
+  });
+
+  it('gradient: 3 matmuls per layer except the first layer’s input gradient, bias sums as ones·Δ', () => {
+    const m = buildTrainingGraph(spec, { ...base, gradient: true });
+    expect(inputsOf(m)).toEqual(['batch_scale', 'ones', 'param_0', 'param_1', 'param_2', 'param_3', 'target', 'x']);
+    expect(outputsOf(m)).toEqual(['gradient_0', 'gradient_1', 'gradient_2', 'gradient_3', 'loss']);
+    // 2 forward + 2 weight gradients + 1 input gradient (layer 1 only).
+    expect(count(m, 'Gemm')).toBe(5);
+    expect(count(m, 'MatMul')).toBe(2);
+    expect(m.graph.output.find((o) => o.name === 'gradient_1')?.type.tensorType.shape.dim).toEqual([
+      { dimValue: 1 },
+      { dimValue: 5 },
+    ]);
+  });
+
+  it('upstream head: no targets, no loss, no 1/n', () => {
+    const m = buildTrainingGraph(spec, { ...base, head: 'upstream', gradient: true });
+    expect(inputsOf(m)).toEqual(['ones', 'param_0', 'param_1', 'param_2', 'param_3', 'upstream', 'x']);
+    expect(outputsOf(m)).not.toContain('loss');
+  });
+
+  it('weights from Gram: keeps each layer’s deltas and the activations it does not have', () => {
+    const m = buildTrainingGraph(spec, { ...base, gram: true, weights: 'keep' });
+    expect(outputsOf(m)).toEqual(['activation_1', 'delta_0', 'delta_1', 'gram_0', 'gram_1', 'loss']);
+  });
+
+  it('replaced features: only the parameters from that layer up, and the feature gradient', () => {
+    const m = buildTrainingGraph(spec, { ...base, start: 1, gradient: true, featureGradient: true });
+    expect(inputsOf(m)).toEqual(['batch_scale', 'ones', 'param_2', 'param_3', 'target', 'x']);
+    expect(outputsOf(m)).toEqual(['feature_gradient', 'gradient_2', 'gradient_3', 'loss']);
+  });
+
+  it('gives every signature its own key', () => {
+    const variants: GraphSignature[] = [
+      base,
+      { ...base, gradient: true },
+      { ...base, gradient: true, secondMoment: true },
+      { ...base, gram: true },
+      { ...base, weights: 'input' },
+      { ...base, weights: 'keep', gram: true },
+      { ...base, features: 1 },
+      { ...base, start: 1, featureGradient: true },
+      { ...base, outputs: true },
+      { ...base, head: 'upstream', gradient: true },
+    ];
+    expect(new Set(variants.map(signatureKey)).size).toBe(variants.length);
+  });
+});
+
+describe('statistic scales', () => {
+  it('undo the 1/n folded into Δ̄ for a loss head (n = 4, s = 1/4)', () => {
+    expect(scalarValue('batch_scale', 4, 'loss')).toBe(0.25);
+    expect(scalarValue('moment_scale', 4, 'loss')).toBe(4); // (1/n)/s² = n
+    expect(scalarValue('gram_scale', 4, 'loss')).toBe(16); // 1/s² = n²
+    expect(scalarValue('feature_scale', 4, 'loss')).toBe(1); // (1/n)/s = 1
+    expect(weightScale(4, 'loss')).toBe(4); // w/s
+  });
+
+  it('leave an upstream gradient unscaled (s = 1)', () => {
+    expect(scalarValue('moment_scale', 4, 'upstream')).toBe(0.25);
+    expect(scalarValue('gram_scale', 4, 'upstream')).toBe(1);
+    expect(scalarValue('feature_scale', 4, 'upstream')).toBe(0.25);
+    expect(weightScale(4, 'upstream')).toBe(1);
+  });
+});

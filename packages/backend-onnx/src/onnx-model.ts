@@ -1,0 +1,269 @@
+/**
+ * `Model` for `mlp` specs on onnxruntime: parameters live in host memory as HostTensors and
+ * are fed to cached generated graphs as inputs (no copies), one session per request
+ * signature. Every statistic comes out of one run; weights chosen from the same pass's
+ * Gram matrices take a second, small run over the activations and deltas that pass kept.
+ */
+import {
+  type BatchIndices,
+  CAPABILITIES,
+  type Capability,
+  checkBatch,
+  checkShapes,
+  createHostTensorOps,
+  type Dataset,
+  describeSpec,
+  type EvaluateRequest,
+  type EvaluateResult,
+  featureSize,
+  type HostTensor,
+  hostTensor,
+  InvalidArgumentError,
+  type Model,
+  type ModelSpec,
+  ShapeMismatchError,
+} from '@abs/core';
+import { gatherRows, gatherTargets } from './batch-inputs';
+import { checkCompatible } from './check-compatible';
+import { names } from './graph/names';
+import { type GraphSignature, signatureKey } from './graph/signature';
+import { buildTrainingGraph, scalarValue, weightScale } from './graph/training-graph';
+import { buildWeightedGraph } from './graph/weighted-graph';
+
+import { planRequest, resolveWeights } from './request-plan';
+import type { Runtime } from './runtime/load-runtime';
+import { SessionCache, type SessionStats } from './runtime/session-cache';
+
+export const ONNX_CAPABILITIES: ReadonlySet<Capability> = new Set(CAPABILITIES);
+
+/** A compiled onnxruntime model: core's `Model` plus session statistics. */
+export interface OnnxModel extends Model<HostTensor> {
+  /** The execution providers the sessions run on, in order of preference. */
+  readonly executionProviders: readonly string[];
+  /** Sessions built and runs made so far (one session per distinct request signature). */
+  sessionStats(): SessionStats;
+}
+
+type Feeds = Record<string, InstanceType<Runtime['ort']['Tensor']>>;
+type Outputs = Awaited<ReturnType<SessionCache['run']>>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const PREDICT: GraphSignature = {
+  start: 0,
+  head: 'none',
+  gradient: false,
+  secondMoment: false,
+  gram: false,
+  weights: 'none',
+  featureGradient: false,
+  outputs: true,
+};
+
+export function createOnnxModel(
+  spec: ModelSpec,
+  dataset: Dataset,
+  options: {
+    readonly runtime: Runtime;
+    readonly parameters: readonly Float32Array[];
+    readonly compileSibling: Model<HostTensor>['compileSibling'];
+  },
+): OnnxModel {
+  checkCompatible(spec, dataset);
+  const { runtime } = options;
+  const name = runtime.name;
+  const ops = createHostTensorOps(name);
+  const { parameters: parameterInfo, layers } = describeSpec(spec);
+  const shapes = parameterInfo.map((p) => p.shape);
+  const sizeOf = (i: number) => shapes[i]?.reduce((a, b) => a * b, 1) ?? -1;
+  const lengthsAsShapes = (values: readonly Float32Array[]) =>
+    values.map((v, i) => (v.length === sizeOf(i) ? (shapes[i] as number[]) : [v.length]));
+  checkShapes('parameters', shapes, lengthsAsShapes(options.parameters));
+  let parameters: HostTensor[] = options.parameters.map((p, i) => hostTensor(p.slice(), shapes[i] as number[]));
+  const depth = layers.length;
+  const outputSize = spec.layerSizes[depth] as number;
+  const width = featureSize(dataset);
+  const cache = new SessionCache(runtime);
+  let disposed = false;
+  const { Tensor } = runtime.ort;
+  const tensor = (data: Float32Array, dims: readonly number[]) => new Tensor('float32', data, dims);
+
+  function assertLive(where: string): void {
+    if (disposed) {
+      throw new InvalidArgumentError({
+        argument: 'model',
+        value: name,
+        message: `${name}.${where}: the model was disposed`,
+      });
+    }
+  }
+
+  const read = (out: Outputs, key: string) => out[key]?.data as Float32Array | undefined;
+
+  /** Feeds for every input the session declares, by the naming convention of graph/names.ts. */
+  function feedsFor(
+    inputNames: readonly string[],
+    values: { x: Float32Array; n: number; head: GraphSignature['head']; params: readonly HostTensor[] },
+    extra: (input: string) => Feeds[string] | undefined,
+  ): Feeds {
+    const feeds: Feeds = {};
+    for (const input of inputNames) {
+      const param = /^param_(\d+)$/.exec(input);
+      if (param) {
+        const p = values.params[Number(param[1])] as HostTensor;
+        feeds[input] = tensor(p.data, p.shape);
+      } else if (input === names.input) {
+        feeds[input] = tensor(values.x, [values.n, values.x.length / values.n]);
+      } else if (input === names.ones) {
+        feeds[input] = tensor(new Float32Array(values.n).fill(1), [1, values.n]);
+      } else if (input.endsWith('_scale')) {
+        feeds[input] = tensor(Float32Array.of(scalarValue(input, values.n, values.head)), [1]);
+      } else {
+        const value = extra(input);
+        if (!value) throw new Error(`${name}: no value for graph input '${input}'`);
+        feeds[input] = value;
+      }
+    }
+    return feeds;
+  }
+
+  /** Σ w_i g_i from kept activations and deltas, for weights chosen from the Gram matrices. */
+  async function weightedFromKept(
+    out: Outputs,
+    context: { x: Float32Array; n: number; start: number; weights: readonly Float32Array[]; scale: number },
+  ): Promise<Outputs> {
+    const session = await cache.get(`weighted;start=${context.start}`, () => buildWeightedGraph(spec, context.start));
+    const feeds: Feeds = { [names.ones]: tensor(new Float32Array(context.n).fill(1), [1, context.n]) };
+    for (let l = context.start; l < depth; l++) {
+      const { inputSize, outputSize: size } = layers[l] as (typeof layers)[number];
+      const a = l === context.start ? context.x : (read(out, names.activation(l)) as Float32Array);
+      feeds[names.activation(l)] = tensor(a, [context.n, inputSize]);
+      feeds[names.delta(l)] = tensor(read(out, names.delta(l)) as Float32Array, [context.n, size]);
+      const w = (context.weights[l] as Float32Array).map((v) => v * context.scale);
+      feeds[names.weights(l)] = tensor(w, [context.n, 1]);
+    }
+    return cache.run(session, feeds);
+  }
+
+  async function evaluate(
+    batch: BatchIndices,
+    request: EvaluateRequest<HostTensor> = {},
+  ): Promise<EvaluateResult<HostTensor>> {
+    assertLive('evaluate');
+    const indices = checkBatch(batch, dataset.size, `${name}.evaluate`);
+    const n = indices.length;
+    const params = request.parameters ?? parameters;
+    const plan = planRequest(request, { layers, n, parameterShapes: shapes });
+    const sig = plan.signature;
+    const replace = request.replaceFeatures;
+    const x = replace ? replace.features.data : gatherRows(dataset.features, indices, width);
+    const scale = weightScale(n, sig.head);
+
+    const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(spec, sig));
+    const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params }, (input) => {
+      if (input === names.target)
+        return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
+      if (input === names.upstream) return tensor((request.outputGradient as HostTensor).data, [n, outputSize]);
+      const layer = /^weights_(\d+)$/.exec(input);
+      if (layer && plan.weights) {
+        return tensor(
+          (plan.weights[Number(layer[1])] as Float32Array).map((v) => v * scale),
+          [n, 1],
+        );
+      }
+      return undefined;
+    });
+    const out = await cache.run(session, feeds);
+
+    const result: Mutable<EvaluateResult<HostTensor>> = { batchSize: n, loss: Number.NaN };
+    const perExample = read(out, names.loss);
+    if (perExample) {
+      const losses = new Float64Array(perExample);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += losses[i] as number;
+      result.loss = sum / n;
+      if (request.perExampleLoss) result.perExampleLoss = losses;
+    }
+    const collect = (key: (p: number) => string, source: Outputs) => {
+      const list: HostTensor[] = [];
+      parameterInfo.forEach((_, p) => {
+        const data = read(source, key(p));
+        if (data) list[p] = hostTensor(data, shapes[p] as number[]);
+      });
+      return list;
+    };
+    if (sig.gradient) result.gradient = collect(names.gradient, out);
+    if (sig.secondMoment) result.secondMoment = collect(names.moment, out);
+    if (sig.weights === 'input') result.weightedGradient = collect(names.weighted, out);
+    if (sig.gram) {
+      const grams: Float64Array[] = [];
+      for (let l = sig.start; l < depth; l++) grams[l] = new Float64Array(read(out, names.gram(l)) as Float32Array);
+      result.gram = grams;
+      if (plan.weightsFromGram) {
+        const weights = resolveWeights(plan.weightsFromGram(grams), depth, n);
+        const weighted = await weightedFromKept(out, { x, n, start: sig.start, weights, scale });
+        result.weightedGradient = collect(names.weighted, weighted);
+      }
+    }
+    if (request.features) {
+      const layer = request.features.layer;
+      const shape = [n, layers[layer]?.inputSize as number];
+      const data = layer === sig.start ? (replace ? x.slice() : x) : read(out, names.features);
+      result.features = hostTensor(data as Float32Array, shape);
+    }
+    if (sig.featureGradient) {
+      const data = read(out, names.featureGradient) as Float32Array;
+      result.featureGradient = hostTensor(data, [n, layers[sig.start]?.inputSize as number]);
+    }
+    if (sig.outputs) result.outputs = hostTensor(read(out, names.outputs) as Float32Array, [n, outputSize]);
+    return result;
+  }
+
+  return {
+    specificationVersion: 'abs-model-v1',
+    backend: name,
+    ops,
+    spec,
+    dataset,
+    capabilities: ONNX_CAPABILITIES,
+    parameterInfo,
+    layers,
+    executionProviders: runtime.executionProviders,
+    get parameters() {
+      return parameters;
+    },
+    setParameters(next) {
+      checkShapes(
+        'setParameters',
+        shapes,
+        next.map((p) => p.shape),
+      );
+      parameters = [...next];
+    },
+    readParameters: async () => parameters.map((p) => p.data.slice()),
+    writeParameters(values) {
+      checkShapes('writeParameters', shapes, lengthsAsShapes(values));
+      parameters = values.map((v, i) => hostTensor(v.slice(), shapes[i] as number[]));
+    },
+    evaluate,
+    async predict(features, count) {
+      assertLive('predict');
+      if (!Number.isSafeInteger(count) || count < 0 || features.length !== count * width) {
+        throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
+      }
+      if (count === 0) return new Float32Array(0);
+      const session = await cache.get('predict', () => buildTrainingGraph(spec, PREDICT));
+      const feeds = feedsFor(
+        session.inputNames,
+        { x: features, n: count, head: 'none', params: parameters },
+        () => undefined,
+      );
+      return read(await cache.run(session, feeds), names.outputs) as Float32Array;
+    },
+    compileSibling: options.compileSibling,
+    sessionStats: () => cache.stats(),
+    dispose() {
+      disposed = true;
+      cache.dispose();
+    },
+  };
+}

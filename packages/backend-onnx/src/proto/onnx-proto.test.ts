@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { attr, GraphBuilder } from '../graph/graph-builder';
+import { decodeModel, encodeModel } from './onnx-proto';
+
+function softmaxModel() {
+  const g = new GraphBuilder();
+  const x = g.input('x', ['batch', 3]);
+  g.output(g.node('Softmax', [x], { axis: attr.int(-1) }, 'y'), 'y', ['batch', 3]);
+  g.floatConstant(Float32Array.of(1.5, -2), [2], 'c');
+  return g.build('softmax');
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+describe('ONNX protobuf encoding', () => {
+  it('writes ir_version first, as field 1 varint: tag (1 << 3 | 0) = 0x08, value 7', () => {
+    expect(hex(encodeModel(softmaxModel()).subarray(0, 2))).toBe('0807');
+  });
+
+  it('writes a negative int64 attribute as a 10-byte two’s-complement varint', () => {
+    // AttributeProto.i is field 3 (tag 0x18); −1 as uint64 is 2⁶⁴ − 1: nine 0xff bytes then 0x01.
+    expect(hex(encodeModel(softmaxModel()))).toContain(`18${'ff'.repeat(9)}01`);
+  });
+
+  it('stores initializers as little-endian raw_data (field 9)', () => {
+    // 1.5 = 0x3fc00000, −2 = 0xc0000000; raw_data tag (9 << 3 | 2) = 0x4a, length 8.
+    expect(hex(encodeModel(softmaxModel()))).toContain('4a080000c03f000000c0');
+  });
+
+  it('round-trips through the decoder', () => {
+    const decoded = decodeModel(encodeModel(softmaxModel()));
+    expect(decoded.irVersion).toBe(7);
+    expect(decoded.opsetImport).toEqual([{ domain: '', version: 13 }]);
+    const node = decoded.graph.node[0];
+    expect(node?.opType).toBe('Softmax');
+    expect(node?.attribute?.[0]).toMatchObject({ name: 'axis', type: 2, i: -1 });
+    expect(decoded.graph.input[0]?.type.tensorType).toEqual({
+      elemType: 1,
+      shape: { dim: [{ dimParam: 'batch' }, { dimValue: 3 }] },
+    });
+    expect(decoded.graph.initializer[0]).toMatchObject({ name: 'c', dims: [2], dataType: 1 });
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * One InferenceSession per graph key (a request signature), created on first use and kept
+ * until the model is disposed, so steps never rebuild graphs. Counts what it built and ran,
+ * for tests and diagnostics.
+ */
+import type { ModelProto } from '../proto/onnx-proto';
+import { encodeModel } from '../proto/onnx-proto';
+import type { InferenceSession, Runtime, SessionFeeds, SessionOutputs } from './load-runtime';
+
+export interface SessionStats {
+  /** Sessions created (one per distinct graph signature). */
+  readonly sessions: number;
+  /** `session.run` calls. */
+  readonly runs: number;
+}
+
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<InferenceSession>>();
+  private created = 0;
+  private runs = 0;
+
+  constructor(private readonly runtime: Runtime) {}
+
+  /** The session of `key`, building its graph with `build` the first time. */
+  get(key: string, build: () => ModelProto): Promise<InferenceSession> {
+    const known = this.sessions.get(key);
+    if (known) return known;
+    const created = this.runtime.ort.InferenceSession.create(encodeModel(build()), this.runtime.sessionOptions);
+    this.created += 1;
+    this.sessions.set(key, created);
+    created.catch(() => this.sessions.delete(key));
+    return created;
+  }
+
+  async run(session: InferenceSession, feeds: SessionFeeds): Promise<SessionOutputs> {
+    this.runs += 1;
+    return session.run(feeds);
+  }
+
+  stats(): SessionStats {
+    return { sessions: this.created, runs: this.runs };
+  }
+
+  /** Releases every session (asynchronously; errors on release are ignored). */
+  dispose(): void {
+    for (const pending of this.sessions.values()) {
+      pending.then((s) => s.release()).catch(() => {});
+    }
+    this.sessions.clear();
+  }
+}
