@@ -15,7 +15,7 @@ export { assertFinite, assertFiniteTensors } from './algorithm/finite';
 export { type FixedBatchOptions, type FixedBatchReport, fixedBatch } from './algorithm/fixed-batch';
 export { decodeState, disposeState, encodeState, fromBase64, type Json, toBase64 } from './algorithm/state-codec';
 export { checker, type NumberBounds, type OptionChecker } from './config/validate';
-export { AbsError } from './errors/abs-error';
+export { AbsError, hasMarker } from './errors/abs-error';
 export { BackendUnavailableError } from './errors/backend-unavailable-error';
 export { BatchTooSmallError } from './errors/batch-too-small-error';
 export { EmptyBatchError } from './errors/empty-batch-error';

@@ -41,6 +41,9 @@ export interface EvaluateRequest<T> {
   /**
    * Replace the activations entering `layer` by `features` (batch × width), run the rest of
    * the network, and return the mean loss and `featureGradient` = ∂(mean loss)/∂features.
+   * Parameter statistics requested together with it cover only the layers from `layer` on:
+   * the lists keep their full length with holes (undefined) below `layer`, and `features`
+   * may only ask for a layer ≥ `layer`.
    */
   readonly replaceFeatures?: { readonly layer: number; readonly features: T };
   /** Upstream gradient (batch × outputs); the result's `gradient` is ∂Σ(upstream∘outputs)/∂θ. */

@@ -13,9 +13,9 @@ export interface TensorOps<T> {
   /** Backend name, for error messages. */
   readonly backend: string;
 
-  /** Uploads float32 data with the given shape (row-major). */
+  /** Uploads float32 data with the given shape (row-major). Copies: later changes to `data` do not leak in. */
   fromArray(data: Float32Array, shape: readonly number[]): T;
-  /** Downloads a tensor's values (row-major). */
+  /** Downloads a tensor's values (row-major) into a new array the caller owns. */
   read(x: T): Promise<Float32Array>;
   shape(x: T): readonly number[];
   /** True when `value` is a tensor of this backend (used to walk state trees). */

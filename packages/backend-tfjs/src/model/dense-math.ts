@@ -1,0 +1,83 @@
+/**
+ * The dense-layer building blocks, as tfjs ops (call inside `tf.tidy`):
+ *   forward      Z = A·W + b (fused with relu where the backend fuses it), A' = f(Z)
+ *   products     AᵀB and ABᵀ, with the transpose materialised on backends whose matMul is
+ *                only fast untransposed (tfjs-wasm: XNNPACK; transposed operands fall back
+ *                to a naive loop about 20× slower at 784×128×512)
+ *   derivative   U ∘ f′, written in the activation a = f(z): relu 1[a>0], tanh 1−a²,
+ *                sigmoid a(1−a) — so pre-activations never need to be kept.
+ *   rows         the batch's rows of a dataset tensor, gathered on the device (tfjs-wasm's
+ *                GatherV2 computes an index vector per element; its GatherNd copies whole rows,
+ *                about 14× faster for 128 rows of 784)
+ */
+import type { Activation } from '@abs/core';
+import type { Tensor, Tensor1D, Tensor2D, TensorFlow } from '../tfjs-namespace';
+
+/** How to run the dense math fastest on a tfjs backend. */
+export interface KernelChoices {
+  /** Materialise transposes before `matMul` instead of passing `transposeA/B`. */
+  readonly explicitTranspose: boolean;
+  /** Gather rows with `tf.gatherND` (index n × 1) instead of `tf.gather`. */
+  readonly gatherNd: boolean;
+}
+
+/** The fastest choices measured per tfjs backend; flags and `tf.gather` elsewhere. */
+export const kernelChoicesFor = (tfBackend: string): KernelChoices => ({
+  explicitTranspose: tfBackend === 'wasm',
+  gatherNd: tfBackend === 'wasm',
+});
+
+export interface DenseMath {
+  /** The int32 index tensor of a batch, in the form `rows` takes. */
+  batchIndex(indices: Int32Array): Tensor;
+  /** Rows `index` of `x` (n × width). */
+  rows(x: Tensor2D, index: Tensor): Tensor2D;
+  /** f(A·W + b); `activation` undefined for the linear output layer. */
+  layer(a: Tensor2D, w: Tensor2D, b: Tensor1D | undefined, activation: Activation | undefined): Tensor2D;
+  /** Aᵀ (or A itself with `transposeA` on backends that do not materialise it). */
+  transposed(a: Tensor2D): Tensor2D;
+  /** AᵀB, given `at` from `transposed(a)`. */
+  productTA(at: Tensor2D, b: Tensor2D): Tensor2D;
+  /** A·Bᵀ */
+  productTB(a: Tensor2D, b: Tensor2D): Tensor2D;
+  /** A·Aᵀ, given `at` from `transposed(a)`. */
+  gramOf(a: Tensor2D, at: Tensor2D): Tensor2D;
+  /** U ∘ f′(z) where `a` = f(z). */
+  derivative(activation: Activation, upstream: Tensor2D, a: Tensor2D): Tensor2D;
+}
+
+export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMath {
+  const { explicitTranspose, gatherNd } = choices;
+  return {
+    batchIndex: (indices) =>
+      gatherNd ? tf.tensor2d(indices, [indices.length, 1], 'int32') : tf.tensor1d(indices, 'int32'),
+    rows: (x, index) => (gatherNd ? tf.gatherND(x, index) : tf.gather(x, index)) as Tensor2D,
+    layer(a, w, b, activation) {
+      const fuse = activation === 'relu' || activation === undefined || activation === 'identity';
+      const z = tf.fused.matMul({
+        a,
+        b: w,
+        ...(b ? { bias: b } : {}),
+        activation: activation === 'relu' ? 'relu' : 'linear',
+      }) as Tensor2D;
+      if (fuse) return z;
+      return activation === 'tanh' ? tf.tanh(z) : tf.sigmoid(z);
+    },
+    transposed: (a) => (explicitTranspose ? tf.transpose(a) : a),
+    productTA: (at, b) => (explicitTranspose ? tf.matMul(at, b) : tf.matMul(at, b, true, false)),
+    productTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true)),
+    gramOf: (a, at) => (explicitTranspose ? tf.matMul(a, at) : tf.matMul(a, a, false, true)),
+    derivative(activation, upstream, a) {
+      switch (activation) {
+        case 'identity':
+          return upstream;
+        case 'relu':
+          return tf.mul(upstream, tf.step(a));
+        case 'tanh':
+          return tf.mul(upstream, tf.sub(1, tf.square(a)));
+        case 'sigmoid':
+          return tf.mul(upstream, tf.mul(a, tf.sub(1, a)));
+      }
+    },
+  };
+}

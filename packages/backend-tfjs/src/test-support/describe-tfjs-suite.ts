@@ -1,0 +1,180 @@
+/**
+ * Test-only: everything this package promises, registered for one TensorFlow.js namespace,
+ * so the cpu, wasm and native (tfjs-node, tfjs-node-gpu) test files run the very same tests:
+ * core's conformance suite against the js oracle with a leak check after each case, a
+ * 500-step leak test, and the fromLayersModel round trip.
+ */
+import { jsBackend } from '@abs/backend-js';
+import { type Dataset, fixedBatch, mlp, momentum, sgd, train } from '@abs/core';
+import { conformanceDataset, describeBackendConformance, maxRelativeDifference } from '@abs/core/testing';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { fromLayersModel } from '../layers/from-layers-model';
+import { tfjsBackend } from '../tfjs-backend';
+import type { Tensor, TensorFlow } from '../tfjs-namespace';
+import { expectNoLeaks } from './leak-check';
+
+/** The slice of tfjs-layers the round-trip tests build models with. */
+export type LayersApi = Pick<typeof tfl, 'sequential' | 'layers'>;
+
+export interface TfjsSuiteOptions {
+  /** e.g. `'tfjs-cpu'` */
+  readonly label: string;
+  /** The namespace with its backend active (called once per test; cache inside). */
+  readonly load: () => Promise<TensorFlow>;
+  readonly layers: () => Promise<LayersApi>;
+}
+
+const softmaxRows = (z: Float32Array, k: number) => {
+  const out = new Float32Array(z.length);
+  for (let r = 0; r < z.length / k; r++) {
+    const row = z.subarray(r * k, (r + 1) * k);
+    const max = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - max));
+    const s = e.reduce((a, b) => a + b, 0);
+    out.set(
+      e.map((v) => v / s),
+      r * k,
+    );
+  }
+  return out;
+};
+
+export function describeTfjsSuite(options: TfjsSuiteOptions): void {
+  const { label, load } = options;
+  describeBackendConformance({
+    name: label,
+    backend: async () => tfjsBackend({ tf: await load() }),
+    reference: () => jsBackend(),
+    afterEach: async (model) => expectNoLeaks(await load(), model),
+  });
+
+  describe(`${label}: realistic widths`, () => {
+    it('agrees with the js oracle on mlp([100, 64, 10]) with a batch of 32', async () => {
+      const tf = await load();
+      const dataset = conformanceDataset({ size: 64, width: 100, classes: 10, seed: 8 });
+      const spec = mlp([100, 64, 10]);
+      const model = await tfjsBackend({ tf }).compile(spec, dataset, { seed: 3 });
+      const oracle = await jsBackend().compile(spec, dataset, { seed: 3 });
+      const batch = Array.from({ length: 32 }, (_, i) => (i * 7) % 64);
+      const request = { gradient: true, secondMoment: true, gram: true } as const;
+      const a = await model.evaluate(batch, request);
+      const e = await oracle.evaluate(batch, request);
+      expect(maxRelativeDifference([a.loss], [e.loss])).toBeLessThan(1e-4);
+      for (const key of ['gradient', 'secondMoment'] as const) {
+        const ours = await Promise.all((a[key] ?? []).map((t) => model.ops.read(t)));
+        const theirs = await Promise.all((e[key] ?? []).map((t) => oracle.ops.read(t)));
+        ours.forEach((values, i) =>
+          expect(maxRelativeDifference(values, theirs[i] as Float32Array), `${key}[${i}]`).toBeLessThan(
+            key === 'gradient' ? 1e-4 : 1e-3,
+          ),
+        );
+        for (const t of a[key] ?? []) t.dispose();
+      }
+      a.gram?.forEach((k, l) => expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(1e-3));
+      model.dispose();
+    });
+  });
+
+  describe(`${label}: tensor lifetime`, () => {
+    it('keeps tf.memory().numTensors the same after 1 and after 500 fixedBatch steps', async () => {
+      const tf = await load();
+      const start = tf.memory().numTensors;
+      const dataset = conformanceDataset({ size: 64, width: 8, classes: 4, seed: 3 });
+      const model = await tfjsBackend({ tf }).compile(mlp([8, 16, 4]), dataset, { seed: 1 });
+      const counts = new Map<number, number>();
+      const algorithm = fixedBatch({ optimizer: momentum({ learningRate: 0.05, momentum: 0.9 }), batchSize: 16 });
+      const run = await train(model, algorithm, {
+        steps: 500,
+        seed: 4,
+        onEvent: (event) => {
+          if (event.type === 'step') counts.set(event.report.step, tf.memory().numTensors);
+        },
+      });
+      expect(counts.get(500)).toBe(counts.get(1));
+      expect(run.recentLoss, 'it trained').toBeLessThan(run.trace[0]?.loss as number);
+      run.dispose();
+      model.dispose();
+      expect(tf.memory().numTensors, 'all freed after dispose').toBe(start);
+    });
+
+    it('shares one upload of a dataset between models and frees it with the last one', async () => {
+      const tf = await load();
+      const start = tf.memory().numTensors;
+      const dataset = conformanceDataset({ size: 32, width: 5, classes: 3, seed: 1 });
+      const backend = tfjsBackend({ tf });
+      const a = await backend.compile(mlp([5, 4, 3]), dataset, { seed: 1 });
+      const afterFirst = tf.memory().numTensors;
+      const b = await a.compileSibling(mlp([5, 3]), dataset, { seed: 2 });
+      // Only b's two parameters are new: features and one-hot targets are shared.
+      expect(tf.memory().numTensors - afterFirst).toBe(2);
+      a.dispose();
+      const { gradient } = await b.evaluate([0, 1], { gradient: true });
+      expect(gradient?.length).toBe(2);
+      for (const g of gradient ?? []) g.dispose();
+      b.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    });
+  });
+
+  describe(`${label}: fromLayersModel`, () => {
+    const dataset = (regression: boolean): Dataset =>
+      conformanceDataset({ size: 32, width: 4, classes: 3, seed: 6, regression });
+
+    for (const head of ['softmax', 'linear'] as const) {
+      it(`round-trips a Sequential with a ${head} output: weights in, training, weights out`, async () => {
+        const tf = await load();
+        const { sequential, layers } = await options.layers();
+        const start = tf.memory().numTensors;
+        const net = sequential({
+          layers: [
+            layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }),
+            layers.dense({ units: 5, activation: 'tanh' }),
+            layers.dense({ units: 3, activation: head }),
+          ],
+        });
+        const data = dataset(head === 'linear');
+        const { spec, model, writeBack } = await fromLayersModel({ tf, layersModel: net, dataset: data });
+        expect(spec).toEqual(
+          mlp([4, 6, 5, 3], { activation: 'tanh', loss: head === 'softmax' ? 'softmax-cross-entropy' : 'mse' }),
+        );
+        const initial = await Promise.all(net.getWeights().map(async (w) => new Float32Array(await w.data())));
+        expect(await model.readParameters(), 'starts from the layers weights').toEqual(initial);
+
+        const x = data.features.subarray(0, 8 * 4);
+        const predictLayers = async () => {
+          const input = tf.tensor2d(x, [8, 4]);
+          const y = net.predict(input) as Tensor;
+          const values = new Float32Array(await y.data());
+          input.dispose();
+          y.dispose();
+          return values;
+        };
+        const ours = async () => {
+          const z = await model.predict(x, 8);
+          return head === 'softmax' ? softmaxRows(z, 3) : z;
+        };
+        expect(maxRelativeDifference(await predictLayers(), await ours())).toBeLessThan(1e-5);
+
+        const run = await train(model, fixedBatch({ optimizer: sgd({ learningRate: 0.1 }), batchSize: 8 }), {
+          steps: 5,
+        });
+        run.dispose();
+        writeBack();
+        const trained = await model.readParameters();
+        const written = await Promise.all(net.getWeights().map(async (w) => new Float32Array(await w.data())));
+        expect(written, 'the layers hold the trained weights').toEqual(trained);
+        expect(written).not.toEqual(initial);
+        expect(maxRelativeDifference(await predictLayers(), await ours())).toBeLessThan(1e-5);
+
+        // The layers keep their weights while the abs model moves on and is disposed.
+        await train(model, fixedBatch({ optimizer: sgd({ learningRate: 0.1 }), batchSize: 8 }), { steps: 2 });
+        model.dispose();
+        const kept = await Promise.all(net.getWeights().map(async (w) => new Float32Array(await w.data())));
+        expect(kept).toEqual(trained);
+        net.dispose();
+        expect(tf.memory().numTensors, 'nothing left behind').toBe(start);
+      });
+    }
+  });
+}

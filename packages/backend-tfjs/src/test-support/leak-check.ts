@@ -1,0 +1,57 @@
+/**
+ * Test-only leak assertion: runs every kind of `evaluate` request on a model (including two
+ * that fail, one before and one after the device pass), plus `predict`, disposes what each
+ * returns, and expects `tf.memory().numTensors` unchanged.
+ */
+import type { EvaluateRequest, EvaluateResult, Model } from '@abs/core';
+import { expect } from 'vitest';
+import type { Tensor, TensorFlow } from '../tfjs-namespace';
+
+function disposeResult(result: EvaluateResult<Tensor>): void {
+  for (const list of [result.gradient, result.secondMoment, result.weightedGradient]) {
+    for (const t of list ?? []) t?.dispose();
+  }
+  result.features?.dispose();
+  result.outputs?.dispose();
+  result.featureGradient?.dispose();
+}
+
+export async function exerciseEveryRequest(tf: TensorFlow, model: Model<Tensor>): Promise<void> {
+  const n = Math.min(4, model.dataset.size);
+  const batch = Array.from({ length: n }, (_, i) => i);
+  const last = model.layers.length - 1;
+  const width = model.layers[last]?.inputSize as number;
+  const outputs = model.layers[last]?.outputSize as number;
+  const uniform = () => new Float32Array(n).fill(1 / n);
+  const inputs: Tensor[] = [];
+  const make = (t: Tensor) => {
+    inputs.push(t);
+    return t;
+  };
+  const requests: EvaluateRequest<Tensor>[] = [
+    {},
+    { perExampleLoss: true },
+    { gradient: true, secondMoment: true, gram: true, features: { layer: last }, outputs: true },
+    { exampleWeights: uniform() },
+    { gram: true, exampleWeights: () => uniform() },
+    { gradient: true, parameters: model.parameters.map((p) => make(tf.clone(p))) },
+    { gradient: true, replaceFeatures: { layer: last, features: make(tf.zeros([n, width])) } },
+    { secondMoment: true, gram: true, outputGradient: make(tf.ones([n, outputs])) },
+  ];
+  for (const request of requests) disposeResult(await model.evaluate(batch, request));
+  await expect(model.evaluate(batch, { exampleWeights: new Float32Array(n + 1) })).rejects.toMatchObject({
+    code: 'abs.shape-mismatch',
+  });
+  await expect(
+    model.evaluate(batch, { gradient: true, gram: true, exampleWeights: () => new Float32Array(n + 1) }),
+  ).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+  await model.predict(model.dataset.features.subarray(0, n * (model.layers[0]?.inputSize as number)), n);
+  for (const t of inputs) t.dispose();
+}
+
+/** The leak assertion used as the conformance suite's `afterEach`. */
+export async function expectNoLeaks(tf: TensorFlow, model: Model<Tensor>): Promise<void> {
+  const before = tf.memory().numTensors;
+  await exerciseEveryRequest(tf, model);
+  expect(tf.memory().numTensors, 'tensors after every kind of request').toBe(before);
+}
