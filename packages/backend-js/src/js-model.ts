@@ -13,7 +13,9 @@ import {
   CAPABILITIES,
   type Capability,
   checkBatch,
+  checkRequestLayers,
   checkShapes,
+  checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
   describeSpec,
@@ -22,9 +24,9 @@ import {
   featureSize,
   type HostTensor,
   hostTensor,
-  InvalidArgumentError,
   type Model,
   type ModelSpec,
+  resolveExampleWeights,
   ShapeMismatchError,
 } from '@abs/core';
 import { activate, multiplyDerivative } from './activation';
@@ -55,27 +57,7 @@ export function createJsModel(
   const depth = layers.length;
   const outputs = sizes[depth] as number;
   const width = featureSize(dataset);
-  if (width !== sizes[0]) {
-    throw new ShapeMismatchError({
-      what: `features of dataset '${dataset.name}' vs mlp input`,
-      expected: [sizes[0] as number],
-      actual: [width],
-    });
-  }
-  if (spec.loss === 'softmax-cross-entropy' && (!dataset.labels || dataset.numClasses !== outputs)) {
-    throw new ShapeMismatchError({
-      what: `classes of dataset '${dataset.name}' vs mlp output`,
-      expected: [outputs],
-      actual: [dataset.numClasses ?? 0],
-    });
-  }
-  if (spec.loss === 'mse' && dataset.targets && dataset.targetSize !== outputs) {
-    throw new ShapeMismatchError({
-      what: `targets of dataset '${dataset.name}' vs mlp output`,
-      expected: [outputs],
-      actual: [dataset.targetSize ?? 0],
-    });
-  }
+  checkSpecMatchesDataset(spec, dataset);
   const shapes = parameterInfo.map((p) => p.shape);
   checkShapes(
     'parameters',
@@ -123,37 +105,14 @@ export function createJsModel(
     return x;
   }
 
-  function checkLayer(what: string, layer: number): void {
-    if (!Number.isInteger(layer) || layer < 0 || layer >= depth) {
-      throw new InvalidArgumentError({
-        argument: `${what}.layer`,
-        value: layer,
-        message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}`,
-      });
-    }
-  }
-
   function resolveWeights(
     request: EvaluateRequest<HostTensor>,
     n: number,
     gram: Float64Array[] | undefined,
-  ): Float32Array[] | undefined {
+  ): readonly Float32Array[] | undefined {
     const spec = request.exampleWeights;
     if (spec === undefined) return undefined;
-    const raw = typeof spec === 'function' ? spec(gram ?? []) : spec;
-    const list = raw instanceof Float32Array ? layers.map(() => raw) : [...raw];
-    if (list.length !== depth) {
-      throw new ShapeMismatchError({
-        what: 'exampleWeights (one array per layer)',
-        expected: [depth],
-        actual: [list.length],
-      });
-    }
-    list.forEach((w, l) => {
-      if (w.length !== n)
-        throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w.length] });
-    });
-    return list;
+    return resolveExampleWeights(typeof spec === 'function' ? spec(gram ?? []) : spec, depth, n);
   }
 
   async function evaluate(
@@ -169,13 +128,12 @@ export function createJsModel(
         shapes,
         request.parameters.map((p) => p.shape),
       );
-    if (request.features) checkLayer('features', request.features.layer);
+    checkRequestLayers(request, depth);
 
     // Forward (optionally from replaced features).
     let fwd: Forward;
     const replace = request.replaceFeatures;
     if (replace) {
-      checkLayer('replaceFeatures', replace.layer);
       const expected = [n, (layers[replace.layer] as (typeof layers)[number]).inputSize];
       checkShapes('replaceFeatures.features', [expected], [replace.features.shape]);
       fwd = forward(params, Float64Array.from(replace.features.data), n, replace.layer);

@@ -10,6 +10,7 @@ import {
   type Capability,
   checkBatch,
   checkShapes,
+  checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
   describeSpec,
@@ -21,16 +22,16 @@ import {
   InvalidArgumentError,
   type Model,
   type ModelSpec,
+  resolveExampleWeights,
   ShapeMismatchError,
 } from '@abs/core';
 import { gatherRows, gatherTargets } from './batch-inputs';
-import { checkCompatible } from './check-compatible';
 import { names } from './graph/names';
 import { type GraphSignature, signatureKey } from './graph/signature';
 import { buildTrainingGraph, scalarValue, weightScale } from './graph/training-graph';
 import { buildWeightedGraph } from './graph/weighted-graph';
 
-import { planRequest, resolveWeights } from './request-plan';
+import { planRequest } from './request-plan';
 import type { Runtime } from './runtime/load-runtime';
 import { SessionCache, type SessionStats } from './runtime/session-cache';
 
@@ -68,7 +69,7 @@ export function createOnnxModel(
     readonly compileSibling: Model<HostTensor>['compileSibling'];
   },
 ): OnnxModel {
-  checkCompatible(spec, dataset);
+  checkSpecMatchesDataset(spec, dataset);
   const { runtime } = options;
   const name = runtime.name;
   const ops = createHostTensorOps(name);
@@ -199,7 +200,7 @@ export function createOnnxModel(
       for (let l = sig.start; l < depth; l++) grams[l] = new Float64Array(read(out, names.gram(l)) as Float32Array);
       result.gram = grams;
       if (plan.weightsFromGram) {
-        const weights = resolveWeights(plan.weightsFromGram(grams), depth, n);
+        const weights = resolveExampleWeights(plan.weightsFromGram(grams), depth, n);
         const weighted = await weightedFromKept(out, { x, n, start: sig.start, weights, scale });
         result.weightedGradient = collect(names.weighted, weighted);
       }

@@ -5,13 +5,13 @@
  * weight array of length n per layer.
  */
 import {
+  checkRequestLayers,
   checkShapes,
   type EvaluateRequest,
   type ExampleWeights,
   type HostTensor,
-  InvalidArgumentError,
   type LayerInfo,
-  ShapeMismatchError,
+  resolveExampleWeights,
 } from '@abs/core';
 import type { GraphSignature } from './graph/signature';
 
@@ -21,38 +21,6 @@ export interface RequestPlan {
   readonly weights?: readonly Float32Array[];
   /** Weights computed from the same pass's Gram matrices. */
   readonly weightsFromGram?: (gram: readonly Float64Array[]) => Float32Array | readonly Float32Array[];
-}
-
-function checkLayer(what: string, layer: number, depth: number): void {
-  if (!Number.isInteger(layer) || layer < 0 || layer >= depth) {
-    throw new InvalidArgumentError({
-      argument: `${what}.layer`,
-      value: layer,
-      message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}`,
-    });
-  }
-}
-
-/** Normalises weights to one array per layer and checks their count and lengths. */
-export function resolveWeights(
-  raw: Float32Array | readonly Float32Array[],
-  depth: number,
-  n: number,
-): readonly Float32Array[] {
-  const list = raw instanceof Float32Array ? Array.from({ length: depth }, () => raw) : [...raw];
-  if (list.length !== depth) {
-    throw new ShapeMismatchError({
-      what: 'exampleWeights (one array per layer)',
-      expected: [depth],
-      actual: [list.length],
-    });
-  }
-  list.forEach((w, l) => {
-    if (!(w instanceof Float32Array) || w.length !== n) {
-      throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w?.length ?? 0] });
-    }
-  });
-  return list;
 }
 
 export function planRequest(
@@ -73,25 +41,14 @@ export function planRequest(
       request.parameters.map((p) => p.shape),
     );
   }
+  checkRequestLayers(request, depth);
   const replace = request.replaceFeatures;
   if (replace) {
-    checkLayer('replaceFeatures', replace.layer, depth);
     checkShapes(
       'replaceFeatures.features',
       [[n, layers[replace.layer]?.inputSize as number]],
       [replace.features.shape],
     );
-  }
-  const start = replace?.layer ?? 0;
-  if (request.features) {
-    checkLayer('features', request.features.layer, depth);
-    if (request.features.layer < start) {
-      throw new InvalidArgumentError({
-        argument: 'features.layer',
-        value: request.features.layer,
-        message: `features.layer must not be below replaceFeatures.layer (${start}), got ${request.features.layer}`,
-      });
-    }
   }
   if (request.outputGradient) checkShapes('outputGradient', [[n, outputs]], [request.outputGradient.shape]);
 
@@ -101,10 +58,11 @@ export function planRequest(
   let weightsFromGram: RequestPlan['weightsFromGram'];
   if (typeof spec === 'function') {
     if (gram) weightsFromGram = spec;
-    else weights = resolveWeights(spec([]), depth, n);
+    else weights = resolveExampleWeights(spec([]), depth, n);
   } else if (spec !== undefined) {
-    weights = resolveWeights(spec, depth, n);
+    weights = resolveExampleWeights(spec, depth, n);
   }
+  const start = replace?.layer ?? 0;
   const upstream = request.outputGradient !== undefined;
   const featureLayer = request.features?.layer;
   const signature: GraphSignature = {

@@ -27,6 +27,12 @@ export { TrainingError } from './errors/training-error';
 export { UnsupportedCapabilityError } from './errors/unsupported-capability-error';
 export { assertCapabilities, CAPABILITIES, type Capability } from './model/capability';
 export { checkBatch, checkShapes } from './model/check-batch';
+export {
+  checkLayerIndex,
+  checkRequestLayers,
+  checkSpecMatchesDataset,
+  resolveExampleWeights,
+} from './model/check-request';
 export { type Dataset, featureSize, validateDataset } from './model/dataset';
 export { initializeParameters } from './model/initialize';
 export type {

@@ -4,12 +4,18 @@
  * one vector) → for weights chosen from the Gram, the weighted gradient from the same pass's
  * retained inputs and output gradients. Mean loss and Gram entries are returned in float64.
  */
-import type { BatchIndices, EvaluateRequest, EvaluateResult, LayerInfo } from '@abs/core';
+import {
+  type BatchIndices,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type LayerInfo,
+  resolveExampleWeights,
+} from '@abs/core';
 import type { Tensor, Tensor2D, TensorFlow } from '../tfjs-namespace';
 import type { DatasetTensors } from './dataset-tensors';
 import type { DenseMath } from './dense-math';
 import type { createDensePass, PassOutput } from './dense-pass';
-import { planRequest, resolveWeights } from './request-plan';
+import { planRequest } from './request-plan';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -112,7 +118,7 @@ export async function evaluateOnDevice(
       result.gram = grams;
     }
     if (plan.weightsFromGram) {
-      const weights = resolveWeights(plan.weightsFromGram(request.gram ? grams : []), layers.length, n);
+      const weights = resolveExampleWeights(plan.weightsFromGram(request.gram ? grams : []), layers.length, n);
       result.weightedGradient = weightedFromRetained(context, out, weights, n);
     }
   } catch (error) {

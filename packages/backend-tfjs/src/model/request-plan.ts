@@ -6,12 +6,12 @@
 import {
   type BatchIndices,
   checkBatch,
+  checkRequestLayers,
   checkShapes,
   type EvaluateRequest,
   type ExampleWeights,
-  InvalidArgumentError,
   type LayerInfo,
-  ShapeMismatchError,
+  resolveExampleWeights,
 } from '@abs/core';
 import type { Tensor, Tensor2D } from '../tfjs-namespace';
 
@@ -29,37 +29,6 @@ export interface RequestPlan {
   readonly weights: readonly Float32Array[] | undefined;
   /** Weights computed from the Gram matrices of the same pass. */
   readonly weightsFromGram: Extract<ExampleWeights, (gram: readonly Float64Array[]) => unknown> | undefined;
-}
-
-/** Validates weights for `depth` layers and `n` examples; returns one array per layer. */
-export function resolveWeights(
-  raw: Float32Array | readonly Float32Array[],
-  depth: number,
-  n: number,
-): readonly Float32Array[] {
-  const list = raw instanceof Float32Array ? Array.from({ length: depth }, () => raw) : [...raw];
-  if (list.length !== depth) {
-    throw new ShapeMismatchError({
-      what: 'exampleWeights (one array per layer)',
-      expected: [depth],
-      actual: [list.length],
-    });
-  }
-  list.forEach((w, l) => {
-    if (w.length !== n)
-      throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w.length] });
-  });
-  return list;
-}
-
-function checkLayer(what: string, layer: number, depth: number): void {
-  if (!Number.isInteger(layer) || layer < 0 || layer >= depth) {
-    throw new InvalidArgumentError({
-      argument: `${what}.layer`,
-      value: layer,
-      message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}`,
-    });
-  }
 }
 
 export function planRequest(
@@ -84,25 +53,19 @@ export function planRequest(
     );
   }
   const replace = request.replaceFeatures;
-  if (request.features) checkLayer('features', request.features.layer, depth);
+  checkRequestLayers(request, depth);
   if (replace) {
-    checkLayer('replaceFeatures', replace.layer, depth);
     const expected = [n, (model.layers[replace.layer] as LayerInfo).inputSize];
     checkShapes('replaceFeatures.features', [expected], [replace.features.shape]);
-    if (request.features && request.features.layer < replace.layer) {
-      throw new InvalidArgumentError({
-        argument: 'features.layer',
-        value: request.features.layer,
-        message: `features.layer ${request.features.layer} lies below replaceFeatures.layer ${replace.layer}, which the pass does not compute`,
-      });
-    }
   }
   const upstream = request.outputGradient as Tensor2D | undefined;
   if (upstream)
     checkShapes('outputGradient', [[n, (model.layers[depth - 1] as LayerInfo).outputSize]], [upstream.shape]);
   const weightsSpec = request.exampleWeights;
   const weights =
-    weightsSpec === undefined || typeof weightsSpec === 'function' ? undefined : resolveWeights(weightsSpec, depth, n);
+    weightsSpec === undefined || typeof weightsSpec === 'function'
+      ? undefined
+      : resolveExampleWeights(weightsSpec, depth, n);
   const parameterStats = Boolean(
     request.gradient || request.secondMoment || request.gram || weightsSpec !== undefined || upstream,
   );

@@ -75,7 +75,7 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     const features = tf.zeros([2, 5]);
     await expect(
       model.evaluate([0, 1], { features: { layer: 0 }, replaceFeatures: { layer: 2, features } }),
-    ).rejects.toThrow('features.layer 0 lies below replaceFeatures.layer 2, which the pass does not compute');
+    ).rejects.toThrow('features.layer must not be below replaceFeatures.layer (2), got 0');
     await expect(model.evaluate([0], { features: { layer: 3 } })).rejects.toThrow(
       'features.layer must be an integer in [0, 3), got 3',
     );

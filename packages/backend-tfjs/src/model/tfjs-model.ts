@@ -7,6 +7,7 @@ import {
   CAPABILITIES,
   type Capability,
   checkShapes,
+  checkSpecMatchesDataset,
   type Dataset,
   describeSpec,
   featureSize,
@@ -35,38 +36,9 @@ export interface TfjsModelOptions {
   readonly compileSibling: Model<Tensor>['compileSibling'];
 }
 
-/** Checks that the dataset fits the spec, with the reference backend's errors. */
-function checkDataset(spec: ModelSpec, dataset: Dataset): void {
-  const sizes = spec.layerSizes;
-  const outputs = sizes.at(-1) as number;
-  const width = featureSize(dataset);
-  const what = (field: string) => `${field} of dataset '${dataset.name}' vs mlp`;
-  if (width !== sizes[0]) {
-    throw new ShapeMismatchError({
-      what: `${what('features')} input`,
-      expected: [sizes[0] as number],
-      actual: [width],
-    });
-  }
-  if (spec.loss === 'softmax-cross-entropy' && (!dataset.labels || dataset.numClasses !== outputs)) {
-    throw new ShapeMismatchError({
-      what: `${what('classes')} output`,
-      expected: [outputs],
-      actual: [dataset.numClasses ?? 0],
-    });
-  }
-  if (spec.loss === 'mse' && dataset.targets && dataset.targetSize !== outputs) {
-    throw new ShapeMismatchError({
-      what: `${what('targets')} output`,
-      expected: [outputs],
-      actual: [dataset.targetSize ?? 0],
-    });
-  }
-}
-
 export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: TfjsModelOptions): Model<Tensor> {
   const { tf, name, ops } = options;
-  checkDataset(spec, dataset);
+  checkSpecMatchesDataset(spec, dataset);
   const { parameters: parameterInfo, layers } = describeSpec(spec);
   const shapes = parameterInfo.map((p) => p.shape);
   const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

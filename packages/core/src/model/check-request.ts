@@ -1,0 +1,94 @@
+/**
+ * Checks every backend makes the same way, so all of them reject bad specs, datasets and
+ * requests with the same typed errors and messages.
+ */
+import { InvalidArgumentError } from '../errors/invalid-argument-error';
+import { ShapeMismatchError } from '../errors/shape-mismatch-error';
+import { type Dataset, featureSize } from './dataset';
+import type { ModelSpec } from './model-spec';
+
+/**
+ * The dataset fits the spec: feature width = input width; softmax cross-entropy needs labels
+ * with as many classes as outputs; mse targets, when present, are as wide as the outputs.
+ */
+export function checkSpecMatchesDataset(spec: ModelSpec, dataset: Dataset): void {
+  const sizes = spec.layerSizes;
+  const outputs = sizes.at(-1) as number;
+  const width = featureSize(dataset);
+  if (width !== sizes[0]) {
+    throw new ShapeMismatchError({
+      what: `features of dataset '${dataset.name}' vs mlp input`,
+      expected: [sizes[0] as number],
+      actual: [width],
+    });
+  }
+  if (spec.loss === 'softmax-cross-entropy' && (!dataset.labels || dataset.numClasses !== outputs)) {
+    throw new ShapeMismatchError({
+      what: `classes of dataset '${dataset.name}' vs mlp output`,
+      expected: [outputs],
+      actual: [dataset.numClasses ?? 0],
+    });
+  }
+  if (spec.loss === 'mse' && dataset.targets && dataset.targetSize !== outputs) {
+    throw new ShapeMismatchError({
+      what: `targets of dataset '${dataset.name}' vs mlp output`,
+      expected: [outputs],
+      actual: [dataset.targetSize ?? 0],
+    });
+  }
+}
+
+/** `layer` of a request field (`features`, `replaceFeatures`) is an integer in [0, depth). */
+export function checkLayerIndex(what: string, layer: number, depth: number): void {
+  if (!Number.isInteger(layer) || layer < 0 || layer >= depth) {
+    throw new InvalidArgumentError({
+      argument: `${what}.layer`,
+      value: layer,
+      message: `${what}.layer must be an integer in [0, ${depth}), got ${layer}`,
+    });
+  }
+}
+
+/**
+ * The layers a request names exist, and `features` is not below a replaced layer (nothing is
+ * computed there when the pass starts at `replaceFeatures.layer`).
+ */
+export function checkRequestLayers(
+  request: { readonly features?: { readonly layer: number }; readonly replaceFeatures?: { readonly layer: number } },
+  depth: number,
+): void {
+  if (request.replaceFeatures) checkLayerIndex('replaceFeatures', request.replaceFeatures.layer, depth);
+  if (request.features) {
+    checkLayerIndex('features', request.features.layer, depth);
+    const start = request.replaceFeatures?.layer ?? 0;
+    if (request.features.layer < start) {
+      throw new InvalidArgumentError({
+        argument: 'features.layer',
+        value: request.features.layer,
+        message: `features.layer must not be below replaceFeatures.layer (${start}), got ${request.features.layer}`,
+      });
+    }
+  }
+}
+
+/** Normalises example weights to one array of length `n` per layer, checking count and lengths. */
+export function resolveExampleWeights(
+  raw: Float32Array | readonly Float32Array[],
+  depth: number,
+  n: number,
+): readonly Float32Array[] {
+  const list = raw instanceof Float32Array ? Array.from({ length: depth }, () => raw) : [...raw];
+  if (list.length !== depth) {
+    throw new ShapeMismatchError({
+      what: 'exampleWeights (one array per layer)',
+      expected: [depth],
+      actual: [list.length],
+    });
+  }
+  list.forEach((w, l) => {
+    if (!(w instanceof Float32Array) || w.length !== n) {
+      throw new ShapeMismatchError({ what: `exampleWeights[${l}]`, expected: [n], actual: [w?.length ?? 0] });
+    }
+  });
+  return list;
+}
