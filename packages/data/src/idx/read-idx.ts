@@ -1,0 +1,81 @@
+/**
+ * Decoding of IDX files (format in `idx-array.ts`), gzip-compressed or not. Every way a
+ * file can be malformed is a `DataFormatError` naming the file and the problem.
+ */
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { DataFormatError } from '../errors/data-format-error';
+import { DatasetUnavailableError } from '../errors/dataset-unavailable-error';
+import { hex, IDX_TYPES, type IdxArray, KNOWN_TYPES } from './idx-array';
+
+export interface ParseIdxOptions {
+  /** Name of the bytes' origin for error messages; default `'<bytes>'`. */
+  readonly source?: string;
+}
+
+/**
+ * Reads an IDX file (e.g. `train-images-idx3-ubyte`, or its `.gz`).
+ * @param path - file path
+ * @example
+ * const images = await readIdx('train-images-idx3-ubyte');
+ * images.dtype; images.shape; // 'ubyte', [60000, 28, 28]
+ */
+export async function readIdx(path: string): Promise<IdxArray> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DatasetUnavailableError({ dataset: path, reason: `cannot read the file (${reason})`, cause });
+  }
+  return parseIdx(bytes, { source: path });
+}
+
+/**
+ * Decodes the bytes of an IDX file; gzip input (magic 0x1f 0x8b) is decompressed first.
+ * @param bytes - the file's content
+ * @param options - `source`, the name used in error messages
+ * @example
+ * parseIdx(Uint8Array.of(0, 0, 0x08, 1, 0, 0, 0, 2, 7, 9)); // { dtype: 'ubyte', shape: [2], data: Uint8Array [7, 9] }
+ */
+export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxArray {
+  const file = options.source ?? '<bytes>';
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new DataFormatError({ file, format: 'IDX', problem, cause });
+  };
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (cause) {
+      return fail(`it starts like gzip but cannot be decompressed (${(cause as Error).message})`, cause);
+    }
+  }
+  if (bytes.length < 4) return fail(`truncated header: ${bytes.length} bytes, the magic number alone needs 4`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  if (bytes[0] !== 0 || bytes[1] !== 0) return fail(`bad magic number ${hex(magic, 8)}: its first two bytes must be 0`);
+  const type = IDX_TYPES.find((t) => t.code === bytes[2]);
+  if (!type) return fail(`unknown data type ${hex(bytes[2] as number, 2)} in the magic number (known: ${KNOWN_TYPES})`);
+  const rank = bytes[3] as number;
+  if (rank === 0) return fail('the magic number declares 0 dimensions');
+  const header = 4 + 4 * rank;
+  if (bytes.length < header) {
+    return fail(`truncated header: ${rank} dimensions need ${header} header bytes, the file has ${bytes.length}`);
+  }
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = count * type.bytes;
+  const actual = bytes.length - header;
+  const described = `shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} data bytes`;
+  if (actual < expected) return fail(`truncated data: ${described}, the file has ${actual}`);
+  if (actual > expected) return fail(`${actual - expected} unexpected bytes after the data: ${described}`);
+  const data = type.create(count);
+  if (type.bytes === 1) {
+    data.set(
+      type.dtype === 'ubyte' ? bytes.subarray(header) : new Int8Array(bytes.buffer, bytes.byteOffset + header, count),
+    );
+  } else {
+    for (let i = 0; i < count; i++) data[i] = type.read(view, header + i * type.bytes);
+  }
+  return { dtype: type.dtype, shape, data };
+}
