@@ -8,3 +8,4 @@ export {
   describeBackendConformance,
 } from './conformance';
 export { createMockModel, type MockModelOptions } from './mock-model';
+export { createTrackingOps, type TrackingOps } from './tracking-ops';
