@@ -1,0 +1,95 @@
+/**
+ * Adam-HD (Baydin et al. 2018, Algorithm 6) for Arbiter's third mode
+ * (shared/specs/arbiter.md §4.8): Adam with coupled L2 weight decay whose learning rate
+ * follows  η ← η + β_hd·⟨g_t, u_{t−1}⟩,  u_{t−1} = m̂_{t−1}/(√v̂_{t−1} + ε)  (bias-corrected,
+ * u_0 = 0), g_t including λθ. u is kept as the slot `direction`, exactly the step taken.
+ */
+import { checker, decayedGradient, dotList } from '@abs/core';
+import type { HypergradientOptimizer } from './hypergradient-optimizer';
+
+export interface AdamHdOptions {
+  /** Initial learning rate η_0 > 0 (default 1e-3). */
+  readonly learningRate?: number;
+  /** β_hd > 0. */
+  readonly hypergradientBeta: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly epsilon?: number;
+  readonly weightDecay?: number;
+}
+
+/**
+ * @example
+ * const opt = adamHd({ learningRate: 1e-3, hypergradientBeta: 1e-7 });
+ * // after a first step with g = [1, −2] the direction is ≈ [1, −1]; a next g = [3, 1] raises η by ≈ 2·β_hd
+ * @see shared/specs/arbiter.md §4.8
+ */
+export function adamHd(options: AdamHdOptions): HypergradientOptimizer {
+  const c = checker('adamHd');
+  const learningRate = c.number('learningRate', options?.learningRate ?? 1e-3, { gt: 0 });
+  const hypergradientBeta = c.number('hypergradientBeta', options.hypergradientBeta, { gt: 0 });
+  const beta1 = c.number('beta1', options.beta1 ?? 0.9, { gte: 0, lt: 1 });
+  const beta2 = c.number('beta2', options.beta2 ?? 0.999, { gte: 0, lt: 1 });
+  const epsilon = c.number('epsilon', options.epsilon ?? 1e-8, { gt: 0 });
+  const weightDecay = c.number('weightDecay', options.weightDecay ?? 0, { gte: 0 });
+  return {
+    name: 'adam-hd',
+    config: { learningRate, hypergradientBeta, beta1, beta2, epsilon, weightDecay },
+    learningRate,
+    hypergradientBeta,
+    init: (ops, parameters) => ({
+      step: 0,
+      learningRate,
+      slots: {
+        m: parameters.map((p) => ops.zerosLike(p)),
+        v: parameters.map((p) => ops.zerosLike(p)),
+        direction: parameters.map((p) => ops.zerosLike(p)),
+      },
+    }),
+    async adaptLearningRate(ops, { gradient, parameters, state }) {
+      const decayed = parameters.map((theta, i) =>
+        decayedGradient(ops, gradient[i] as typeof theta, theta, weightDecay),
+      );
+      const inner = await dotList(
+        ops,
+        decayed.map((g) => g.value),
+        state.slots.direction ?? [],
+      );
+      for (const g of decayed) if (g.owned) ops.dispose(g.value);
+      return state.learningRate + hypergradientBeta * inner;
+    },
+    update(ops, { gradient, parameters, state, learningRate: override }) {
+      const lr = override ?? state.learningRate;
+      const t = state.step + 1;
+      const correction1 = 1 - beta1 ** t;
+      const correction2 = 1 - beta2 ** t;
+      const ms = state.slots.m ?? [];
+      const vs = state.slots.v ?? [];
+      type Tensor = (typeof parameters)[number];
+      const nextM: Tensor[] = [];
+      const nextV: Tensor[] = [];
+      const directions: Tensor[] = [];
+      const next = parameters.map((theta, i) => {
+        const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
+        const m = ops.axpby(beta1, ms[i] as Tensor, 1 - beta1, g.value);
+        const g2 = ops.square(g.value);
+        const v = ops.axpby(beta2, vs[i] as Tensor, 1 - beta2, g2);
+        // m̂/(√v̂ + ε) = m / (√v·c1/√c2 + ε·c1), as in core's adam.
+        const root = ops.sqrt(v);
+        const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
+        const shifted = ops.addScalar(denominator, epsilon * correction1);
+        const direction = ops.div(m, shifted);
+        for (const x of [g2, root, denominator, shifted]) ops.dispose(x);
+        if (g.owned) ops.dispose(g.value);
+        nextM.push(m);
+        nextV.push(v);
+        directions.push(direction);
+        return ops.axpby(1, theta, -lr, direction);
+      });
+      return {
+        parameters: next,
+        state: { step: t, learningRate: lr, slots: { m: nextM, v: nextV, direction: directions } },
+      };
+    },
+  };
+}
