@@ -1,0 +1,148 @@
+/**
+ * PAL, the per-step parabolic approximation line search (Mutschler & Zell, NeurIPS 2020;
+ * shared/specs/parabola-ls.md Appendix A). Each step: loss L0 and gradient g on the batch,
+ * d = g (or β·d_prev + g), u = −d/‖d‖, one probe L_μ on the same batch at θ + μ·u, the parabola
+ * through (0, L0) with slope b and (μ, L_μ), and a jump to θ + s·u. Probe distance as in LABPAL:
+ * the one actually travelled by the float32 parameters.
+ */
+import {
+  type Algorithm,
+  type AlgorithmState,
+  assertCapabilities,
+  assertFinite,
+  assertFiniteTensors,
+  axpbyList,
+  type Capability,
+  checker,
+  createSamplerState,
+  dotList,
+  EmptyBatchError,
+  type Model,
+  normList,
+  type SamplerState,
+  type StepReport,
+  sampleBatch,
+  scaleList,
+} from '@abs/core';
+import { probePoint } from './line-probe';
+import { palCurvature, selectPalStep } from './pal-step';
+import { type PalOptions, resolvePalConfig } from './resolve-pal-config';
+import { TensorLedger } from './tensor-ledger';
+
+export interface PalReport extends StepReport {
+  /** s, the distance moved along u (0 after a non-finite probe). */
+  readonly stepSize: number;
+  readonly a: number;
+  readonly b: number;
+  /** ‖d‖ (ε when 0). */
+  readonly directionNorm: number;
+  /** L_μ, the batch's loss at the probe. */
+  readonly probeLoss: number;
+  /** Forward passes on a batch so far (two per step). */
+  readonly forwardPasses: number;
+  /** Set when a or b was not finite: `exact` stays at θ, `reference` stays at the probe. */
+  readonly nonFiniteProbe?: true;
+}
+
+interface PalState<T> {
+  readonly step: number;
+  readonly sampler: SamplerState;
+  /** d_prev (null when β = 0). */
+  readonly direction: T[] | null;
+  readonly forwardPasses: number;
+}
+
+const REQUIRES: readonly Capability[] = ['loss', 'gradient', 'evaluateAt'];
+
+/**
+ * @param options μ, s_max, β, α, ε, the derivative form, fidelity and the batch size (see `PalOptions`)
+ * @example
+ * const run = await train(model, pal({ measuringStep: 1, directionFactor: 0 }), { steps: 1000 });
+ * run.trace.at(-1)?.stepSize; // s of the last step
+ * @see shared/specs/parabola-ls.md Appendix A
+ */
+export function pal(options: PalOptions = {}): Algorithm<PalReport> {
+  const config = resolvePalConfig(options);
+  const beta = config.directionFactor;
+  return {
+    name: 'pal',
+    config,
+    requires: REQUIRES,
+    async init<T>(model: Model<T>, { seed }: { seed: number }): Promise<AlgorithmState> {
+      assertCapabilities(model, REQUIRES, 'needed by pal');
+      const size = model.dataset.size;
+      checker('pal').integer('batchSize', config.batchSize, { lte: size, names: { lte: `the dataset size ${size}` } });
+      const state: PalState<T> = {
+        step: 0,
+        sampler: createSamplerState({ size, seed }),
+        direction: null,
+        forwardPasses: 0,
+      };
+      return state;
+    },
+    async step<T>(model: Model<T>, raw: AlgorithmState) {
+      const state = raw as PalState<T>;
+      const { ops } = model;
+      const step = state.step + 1;
+      const batch = sampleBatch(state.sampler, config.batchSize);
+      const ledger = new TensorLedger(ops);
+      try {
+        const result = await model.evaluate(batch.indices, { gradient: true });
+        const gradient = ledger.create(result.gradient as T[]);
+        if (result.batchSize === 0) throw new EmptyBatchError({ where: `pal (step ${step})` });
+        assertFinite(result.loss, 'loss', step);
+        const names = model.parameterInfo.map((p) => p.name);
+        await assertFiniteTensors(ops, gradient, { prefix: 'gradient', names, step });
+        const direction =
+          beta === 0 || state.direction === null
+            ? gradient
+            : ledger.create(axpbyList(ops, beta, state.direction, 1, gradient));
+        const kept = beta === 0 ? null : direction;
+        const norm = await normList(ops, direction);
+        const n = norm === 0 ? config.epsilon : norm;
+        const b = config.exactDirectionalDerivative ? -(await dotList(ops, gradient, direction)) / n : -n;
+        const u = ledger.create(scaleList(ops, direction, -1 / n));
+        const line = { origin: model.parameters, direction: u, directionDot: await dotList(ops, u, u) };
+        const probe = await probePoint(model, line, config.measuringStep);
+        ledger.create(probe.parameters);
+        const probeLoss = (await model.evaluate(batch.indices, { parameters: probe.parameters })).loss;
+        const a = palCurvature({ loss: result.loss, probeLoss, slope: b, distance: probe.distance });
+        const finite = Number.isFinite(a) && Number.isFinite(b);
+        const stepSize = finite ? selectPalStep({ a, b }, config) : 0;
+        let parameters: T[] | null = null;
+        if (finite) parameters = axpbyList(ops, 1, model.parameters, stepSize, u);
+        else if (config.fidelity === 'reference') parameters = probe.parameters;
+        ledger.discard(u);
+        if (parameters !== probe.parameters) ledger.discard(probe.parameters);
+        if (gradient !== kept) ledger.discard(gradient);
+        ledger.discard(state.direction);
+        ledger.commit();
+        if (parameters !== null) model.setParameters(parameters);
+        const next: PalState<T> = {
+          step,
+          sampler: batch.state,
+          direction: kept,
+          forwardPasses: state.forwardPasses + 2,
+        };
+        const report: PalReport = {
+          step,
+          loss: result.loss,
+          batchSize: batch.indices.length,
+          learningRate: stepSize / n,
+          examplesSeen: batch.state.examplesSeen,
+          stepSize,
+          a,
+          b,
+          directionNorm: n,
+          probeLoss,
+          forwardPasses: next.forwardPasses,
+          ...(finite ? {} : { nonFiniteProbe: true as const }),
+        };
+        return { state: next, report };
+      } catch (error) {
+        ledger.rollback();
+        throw error;
+      }
+    },
+  };
+}
