@@ -1,0 +1,47 @@
+/**
+ * What every suite receives: the loaded backends, the data (loaded once, on demand), the
+ * budget overrides from the command line, and the results document to append to.
+ */
+import type { Dataset } from '@abs/core';
+import { fashionMnist, mnist } from '@abs/data';
+import type { LoadedBackend } from './backends';
+import type { BenchResults } from './results';
+
+export type ReadyBackend = Extract<LoadedBackend, { backend: unknown }>;
+
+export interface NamedData {
+  readonly name: string;
+  readonly train: Dataset;
+  readonly test: Dataset;
+}
+
+export interface SuiteContext {
+  /** The backends that loaded, in the order asked for. */
+  readonly backends: readonly ReadyBackend[];
+  /** The backend experiments run on (the first of `backends`). */
+  readonly primary: ReadyBackend;
+  readonly seeds: number;
+  readonly quick: boolean;
+  /** `--steps` / `--examples` from the command line, overriding a suite's own budget. */
+  readonly budget: { readonly steps: number } | { readonly examples: number } | undefined;
+  /** Restricts algorithm suites to these algorithm names when given. */
+  readonly algorithms: readonly string[] | undefined;
+  readonly results: BenchResults;
+  readonly log: (line: string) => void;
+  data(name: 'mnist' | 'fashion-mnist'): Promise<NamedData>;
+}
+
+export function dataLoader(quick: boolean): SuiteContext['data'] {
+  const cache = new Map<string, Promise<NamedData>>();
+  return (name) => {
+    let entry = cache.get(name);
+    if (!entry) {
+      entry =
+        name === 'mnist'
+          ? mnist({ seed: 0 }).then((d) => ({ name, ...d }))
+          : fashionMnist({ seed: 0, limitPerClass: quick ? 300 : 2000 }).then((d) => ({ name, ...d }));
+      cache.set(name, entry);
+    }
+    return entry;
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * One self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched at view time)
+ * with the summary tables and charts of a bench run; the charts are also returned as
+ * standalone SVG documents to be written beside it.
+ */
+
+import type { BenchResults, RunRecord } from '../results';
+import { escapeXml } from './escape-xml';
+import { lineChart, type Series } from './svg-chart';
+
+const fixed = (v: number | null | undefined, digits: number) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+const percent = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(2)}%`;
+
+export interface Chart {
+  readonly file: string;
+  readonly svg: string;
+}
+
+const runName = (r: RunRecord, many: boolean) =>
+  `${r.label}${many ? ` [${r.backend}]` : ''}${r.seed ? ` s${r.seed}` : ''}`;
+
+/** The four charts of one suite (× dataset): loss and accuracy vs examples, batch size and lr vs step. */
+export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] {
+  const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
+  const key = suite.replace(/[^a-z0-9-]+/gi, '-');
+  const series = (pick: (r: RunRecord) => Series['points'], markers = false): Series[] =>
+    runs.map((r) => ({ name: runName(r, manyBackends), points: pick(r), markers }));
+  return [
+    {
+      file: `${key}-loss.svg`,
+      svg: lineChart({
+        title: `${suite}: training loss`,
+        xLabel: 'examples seen',
+        yLabel: 'batch loss (smoothed)',
+        logY: true,
+        series: series((r) => smooth(r.trace.map((t) => [t.examplesSeen, t.loss]))),
+      }),
+    },
+    {
+      file: `${key}-accuracy.svg`,
+      svg: lineChart({
+        title: `${suite}: test accuracy`,
+        xLabel: 'examples seen',
+        yLabel: 'test accuracy',
+        series: series((r) => r.tests.map((t) => [t.examplesSeen, t.accuracy ?? Number.NaN])),
+      }),
+    },
+    {
+      file: `${key}-batch-size.svg`,
+      svg: lineChart({
+        title: `${suite}: batch size`,
+        xLabel: 'step',
+        yLabel: 'batch size',
+        logY: true,
+        series: series((r) => r.trace.map((t) => [t.step, t.batchSize])),
+      }),
+    },
+    {
+      file: `${key}-learning-rate.svg`,
+      svg: lineChart({
+        title: `${suite}: learning rate`,
+        xLabel: 'step',
+        yLabel: 'learning rate',
+        logY: true,
+        series: series((r) => r.trace.map((t) => [t.step, t.learningRate])),
+      }),
+    },
+  ];
+}
+
+/** Running mean over a window of ~2% of the points, so noisy batch losses stay readable. */
+function smooth(points: readonly (readonly [number, number])[]): [number, number][] {
+  const w = Math.max(1, Math.round(points.length / 50));
+  const out: [number, number][] = [];
+  let sum = 0;
+  const finite = points.filter(([, y]) => Number.isFinite(y));
+  finite.forEach(([x, y], i) => {
+    sum += y;
+    if (i >= w) sum -= (finite[i - w] as readonly [number, number])[1];
+    out.push([x, sum / Math.min(i + 1, w)]);
+  });
+  return out;
+}
+
+/** Mean ± sample std of final test accuracy and train loss per (label, backend), when seeds repeat. */
+export function aggregateBySeed(runs: readonly RunRecord[]): string[][] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs)
+    groups.set(`${r.label}\u0000${r.backend}`, [...(groups.get(`${r.label}\u0000${r.backend}`) ?? []), r]);
+  if (![...groups.values()].some((g) => g.length > 1)) return [];
+  const stats = (values: number[]) => {
+    const finite = values.filter(Number.isFinite);
+    const mean = finite.reduce((a, b) => a + b, 0) / Math.max(1, finite.length);
+    const std =
+      finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
+    return { mean, std, n: finite.length };
+  };
+  return [...groups.values()].map((g) => {
+    const acc = stats(g.map((r) => r.final.testAccuracy ?? Number.NaN));
+    const loss = stats(g.map((r) => r.final.trainLoss));
+    return [
+      g[0]?.label ?? '',
+      g[0]?.backend ?? '',
+      String(g.length),
+      acc.n > 0 ? `${(acc.mean * 100).toFixed(2)} ± ${(acc.std * 100).toFixed(2)}%` : '–',
+      loss.n > 0 ? `${loss.mean.toFixed(4)} ± ${loss.std.toFixed(4)}` : '–',
+    ];
+  });
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const head = headers.map((h) => `<th>${escapeXml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+export function renderReport(results: BenchResults): { html: string; charts: Chart[] } {
+  const charts: Chart[] = [];
+  const sections: string[] = [];
+  const m = results.machine;
+  sections.push(
+    `<p class="meta">${escapeXml(results.createdAt)} · ${escapeXml(m.cpuModel)} × ${m.cpus} · ${m.memoryGiB} GiB · Node ${escapeXml(m.node)} · <code>${escapeXml(results.command.join(' '))}</code></p>`,
+  );
+  if (results.findings.length > 0) {
+    sections.push(
+      `<h2>Findings</h2><ul>${results.findings.map((f) => `<li><b>${escapeXml(f.suite)}</b>: ${escapeXml(f.text)}</li>`).join('')}</ul>`,
+    );
+  }
+  if (results.skipped.length > 0) {
+    sections.push(
+      `<h2>Skipped backends</h2>${table(
+        ['backend', 'reason'],
+        results.skipped.map((s) => [s.backend, s.reason]),
+      )}`,
+    );
+  }
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of results.runs) {
+    const key = `${run.suite} · ${run.dataset} · ${run.model}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  for (const [title, runs] of groups) {
+    const rows = runs.map((r) => [
+      r.label,
+      r.backend,
+      String(r.seed),
+      fixed(r.final.trainLoss, 4),
+      percent(r.final.testAccuracy),
+      String(r.final.examplesSeen),
+      String(r.final.steps),
+      fixed(r.final.msPerStep, 2),
+      fixed(r.final.wallMs / 1000, 1),
+      r.error ?? '',
+    ]);
+    const aggregate = aggregateBySeed(runs);
+    const suiteCharts_ = suiteCharts(title, runs);
+    charts.push(...suiteCharts_);
+    sections.push(
+      `<h2>${escapeXml(title)}</h2>${table(['run', 'backend', 'seed', 'train loss', 'test acc.', 'examples', 'steps', 'ms/step', 'wall s', 'error'], rows)}` +
+        (aggregate.length > 0
+          ? `<h3>Final-epoch results over seeds (mean ± std)</h3>${table(['run', 'backend', 'seeds', 'test acc.', 'train loss'], aggregate)}`
+          : '') +
+        `<div class="charts">${suiteCharts_.map((c) => `<figure>${c.svg}</figure>`).join('')}</div>`,
+    );
+  }
+  if (results.speed.length > 0) {
+    sections.push(
+      `<h2>Speed</h2>${table(
+        ['backend', 'model', 'batch', 'measure', 'ms/step', 'GFLOP/s', 'reps'],
+        results.speed.map((s) => [
+          s.backend,
+          s.model,
+          String(s.batchSize),
+          s.measure,
+          fixed(s.msPerStep, 3),
+          fixed(s.gflops, 2),
+          String(s.repetitions),
+        ]),
+      )}`,
+    );
+    const measures = [...new Set(results.speed.filter((s) => s.measure !== 'matmul').map((s) => s.measure))];
+    const backends = [...new Set(results.speed.map((s) => s.backend))];
+    const chart = lineChart({
+      title: 'speed: ms per step by measure (x: measure index)',
+      xLabel: measures.map((name, i) => `${i}=${name}`).join(', '),
+      yLabel: 'ms per step',
+      logY: true,
+      series: backends.map((b) => ({
+        name: b,
+        markers: true,
+        points: measures.map(
+          (name, i) =>
+            [i, results.speed.find((s) => s.backend === b && s.measure === name)?.msPerStep ?? Number.NaN] as const,
+        ),
+      })),
+    });
+    charts.push({ file: 'speed.svg', svg: chart });
+    sections.push(`<div class="charts"><figure>${chart}</figure></div>`);
+  }
+  if (results.equivalence.length > 0) {
+    sections.push(
+      `<h2>Equivalence against the reference backend</h2>${table(
+        ['backend', 'reference', 'model', 'quantity', 'max rel. diff', 'tolerance', 'pass'],
+        results.equivalence.map((e) => [
+          e.backend,
+          e.reference,
+          e.model,
+          e.quantity,
+          e.maxRelativeDifference.toExponential(2),
+          e.tolerance.toExponential(0),
+          e.pass ? '✓' : '✗',
+        ]),
+      )}`,
+    );
+  }
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>abs bench report</title><style>
+body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.meta{color:#666}
+.charts{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}svg{max-width:100%;height:auto}
+</style></head><body><h1>abs bench report</h1>${sections.join('\n')}</body></html>`;
+  return { html, charts };
+}

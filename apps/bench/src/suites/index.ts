@@ -1,0 +1,22 @@
+/** Suite name → implementation. */
+import type { SuiteName } from '../cli-args';
+import type { SuiteContext } from '../context';
+import { arbiterSuite } from './arbiter';
+import { baselinesSuite } from './baselines';
+import { cabsSuite } from './cabs';
+import { dbaSuite } from './dba';
+import { demoSuite } from './demo';
+import { equivalenceSuite } from './equivalence';
+import { labpalSuite } from './labpal';
+import { speedSuite } from './speed';
+
+export const SUITES: Record<Exclude<SuiteName, 'tour'>, (ctx: SuiteContext) => Promise<void>> = {
+  demo: demoSuite,
+  baselines: baselinesSuite,
+  speed: speedSuite,
+  equivalence: equivalenceSuite,
+  cabs: cabsSuite,
+  dba: dbaSuite,
+  labpal: labpalSuite,
+  arbiter: arbiterSuite,
+};
