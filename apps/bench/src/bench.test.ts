@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench';
 import { parseArgs } from './cli-args';
-import { RESULTS_SCHEMA, validateResults } from './results';
+import { RESULTS_SCHEMA, type RunRecord, validateResults } from './results';
+import { compareToBaseline, examplesToReach } from './suites/cabs';
 
 describe('bench end to end', () => {
   it('runs a tiny tour of every suite and writes results.json (valid against its schema), report.html and SVG charts', async () => {
@@ -87,3 +88,49 @@ function minimal() {
     findings: [],
   };
 }
+
+describe('cabs findings', () => {
+  const run = (label: string, points: [number, number][], examplesSeen: number) =>
+    ({
+      label,
+      seed: 1,
+      tests: points.map(([examples, trainLoss], i) => ({
+        step: i + 1,
+        examplesSeen: examples,
+        loss: 0,
+        accuracy: null,
+        trainLoss,
+      })),
+      final: { trainLoss: points.at(-1)?.[1] ?? Number.NaN, examplesSeen },
+    }) as unknown as RunRecord;
+
+  it('compares first crossings of the baseline final loss, interpolating between evaluations', () => {
+    // Baseline ends at 0.5 but first dips to it at 200 examples; CABS crosses 0.5 halfway between 100 (0.6) and 200 (0.4).
+    const baseline = run(
+      'sgd',
+      [
+        [100, 0.9],
+        [200, 0.5],
+        [300, 0.55],
+        [400, 0.5],
+      ],
+      400,
+    );
+    const adaptive = run(
+      'cabs',
+      [
+        [100, 0.6],
+        [200, 0.4],
+        [300, 0.3],
+      ],
+      300,
+    );
+    expect(examplesToReach(adaptive, 0.5)).toBe(150);
+    expect(compareToBaseline(adaptive, baseline)).toBe(
+      'seed 1: sgd first reaches its final training loss 0.5000 after 200 examples (run: 400); CABS first reaches it after 150 examples (25% fewer).',
+    );
+    // Identical runs compare as equal, whatever the noise.
+    expect(compareToBaseline(baseline, baseline)).toContain('(the same number)');
+    expect(compareToBaseline(run('cabs', [[100, 0.8]], 100), baseline)).toContain('CABS never reaches it');
+  });
+});

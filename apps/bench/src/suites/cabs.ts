@@ -63,14 +63,24 @@ export function examplesToReach(run: RunRecord, target: number): number | undefi
   return undefined;
 }
 
-function compareToBaseline(adaptive: RunRecord, baseline: RunRecord): string {
+/**
+ * Both runs' first crossing of the baseline's final training loss, so a noisy curve that dips
+ * early counts the same on either side.
+ */
+export function compareToBaseline(adaptive: RunRecord, baseline: RunRecord): string {
   const target = baseline.final.trainLoss;
   const needed = examplesToReach(adaptive, target);
-  const used = baseline.final.examplesSeen;
-  const head = `seed ${adaptive.seed}: ${baseline.label} ends at training loss ${target.toFixed(4)} after ${used} examples; `;
+  const reference = examplesToReach(baseline, target) ?? baseline.final.examplesSeen;
+  const head = `seed ${adaptive.seed}: ${baseline.label} first reaches its final training loss ${target.toFixed(4)} after ${reference} examples (run: ${baseline.final.examplesSeen}); `;
   if (needed === undefined) {
     return `${head}CABS never reaches it (its final training loss is ${adaptive.final.trainLoss.toFixed(4)} after ${adaptive.final.examplesSeen} examples).`;
   }
-  const ratio = needed / used;
-  return `${head}CABS reaches it after ${needed} examples (${(ratio * 100).toFixed(0)}% of the baseline's, ${ratio < 1 ? `${((1 - ratio) * 100).toFixed(0)}% fewer` : `${((ratio - 1) * 100).toFixed(0)}% more`}).`;
+  const ratio = needed / reference;
+  const verdict =
+    ratio < 1
+      ? `${((1 - ratio) * 100).toFixed(0)}% fewer`
+      : ratio > 1
+        ? `${((ratio - 1) * 100).toFixed(0)}% more`
+        : 'the same number';
+  return `${head}CABS first reaches it after ${needed} examples (${verdict}).`;
 }
