@@ -67,6 +67,7 @@ export {
 } from './optim/optimizer';
 export { type SgdOptions, sgd } from './optim/sgd';
 export { createRng, deriveSeed, type Rng, type RngState } from './random/rng';
+export { maxRelativeDifference } from './tensor/max-relative-difference';
 export {
   addList,
   axpbyList,

@@ -1,6 +1,7 @@
 /**
- * Numeric comparison used by the conformance suite: the largest elementwise difference
- * relative to the reference's largest magnitude (so near-zero entries do not blow up).
+ * Numeric comparison used by the conformance suite and the bench's equivalence suite: the
+ * largest elementwise difference relative to the reference's largest magnitude (so near-zero
+ * entries do not blow up). Different lengths or a NaN give +Infinity.
  */
 export function maxRelativeDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;

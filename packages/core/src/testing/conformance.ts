@@ -13,7 +13,7 @@ import type { Dataset } from '../model/dataset';
 import type { Backend, EvaluateRequest, Model } from '../model/model';
 import { type MlpSpec, mlp } from '../model/model-spec';
 import { createRng } from '../random/rng';
-import { maxRelativeDifference } from './compare';
+import { maxRelativeDifference } from '../tensor/max-relative-difference';
 
 export type ConformanceCase =
   | 'tensor-ops'

@@ -1,6 +1,6 @@
 // @abs/core/testing — the shared backend conformance suite, a brute-force mock model and
 // comparison helpers. Imports vitest: use it from tests only.
-export { maxRelativeDifference } from './compare';
+export { maxRelativeDifference } from '../tensor/max-relative-difference';
 export {
   type ConformanceCase,
   type ConformanceOptions,
