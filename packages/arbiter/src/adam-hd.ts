@@ -4,7 +4,7 @@
  * follows  η ← η + β_hd·⟨g_t, u_{t−1}⟩,  u_{t−1} = m̂_{t−1}/(√v̂_{t−1} + ε)  (bias-corrected,
  * u_0 = 0), g_t including λθ. u is kept as the slot `direction`, exactly the step taken.
  */
-import { checker, decayedGradient, dotList } from '@abs/core';
+import { checker, decayedGradient, dotList, scaleByAdam } from '@abs/core';
 import type { HypergradientOptimizer } from './hypergradient-optimizer';
 
 export interface AdamHdOptions {
@@ -61,8 +61,6 @@ export function adamHd(options: AdamHdOptions): HypergradientOptimizer {
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? state.learningRate;
       const t = state.step + 1;
-      const correction1 = 1 - beta1 ** t;
-      const correction2 = 1 - beta2 ** t;
       const ms = state.slots.m ?? [];
       const vs = state.slots.v ?? [];
       type Tensor = (typeof parameters)[number];
@@ -71,15 +69,8 @@ export function adamHd(options: AdamHdOptions): HypergradientOptimizer {
       const directions: Tensor[] = [];
       const next = parameters.map((theta, i) => {
         const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
-        const m = ops.axpby(beta1, ms[i] as Tensor, 1 - beta1, g.value);
-        const g2 = ops.square(g.value);
-        const v = ops.axpby(beta2, vs[i] as Tensor, 1 - beta2, g2);
-        // m̂/(√v̂ + ε) = m / (√v·c1/√c2 + ε·c1), as in core's adam.
-        const root = ops.sqrt(v);
-        const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
-        const shifted = ops.addScalar(denominator, epsilon * correction1);
-        const direction = ops.div(m, shifted);
-        for (const x of [g2, root, denominator, shifted]) ops.dispose(x);
+        const moments = { gradient: g.value, m: ms[i] as Tensor, v: vs[i] as Tensor, step: t };
+        const { m, v, direction } = scaleByAdam(ops, moments, { beta1, beta2, epsilon });
         if (g.owned) ops.dispose(g.value);
         nextM.push(m);
         nextV.push(v);

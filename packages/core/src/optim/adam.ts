@@ -6,6 +6,7 @@
 import { checker } from '../config/validate';
 import type { Optimizer } from './optimizer';
 import { decayedGradient } from './optimizer';
+import { scaleByAdam } from './scale-by-adam';
 
 export interface AdamOptions {
   readonly learningRate?: number;
@@ -39,8 +40,6 @@ export function adam(options: AdamOptions = {}): Optimizer {
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? learningRate;
       const t = state.step + 1;
-      const correction1 = 1 - beta1 ** t;
-      const correction2 = 1 - beta2 ** t;
       const ms = state.slots.m ?? [];
       const vs = state.slots.v ?? [];
       type Tensor = (typeof parameters)[number];
@@ -48,16 +47,10 @@ export function adam(options: AdamOptions = {}): Optimizer {
       const nextV: Tensor[] = [];
       const next = parameters.map((theta, i) => {
         const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
-        const m = ops.axpby(beta1, ms[i] as Tensor, 1 - beta1, g.value);
-        const g2 = ops.square(g.value);
-        const v = ops.axpby(beta2, vs[i] as Tensor, 1 - beta2, g2);
-        // step = (m/c1) / (sqrt(v/c2) + eps) = m / (sqrt(v)·c1/√c2 + eps·c1)
-        const root = ops.sqrt(v);
-        const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
-        const shifted = ops.addScalar(denominator, epsilon * correction1);
-        const ratio = ops.div(m, shifted);
-        const out = ops.axpby(1, theta, -lr, ratio);
-        for (const x of [g2, root, denominator, shifted, ratio]) ops.dispose(x);
+        const moments = { gradient: g.value, m: ms[i] as Tensor, v: vs[i] as Tensor, step: t };
+        const { m, v, direction } = scaleByAdam(ops, moments, { beta1, beta2, epsilon });
+        const out = ops.axpby(1, theta, -lr, direction);
+        ops.dispose(direction);
         if (g.owned) ops.dispose(g.value);
         nextM.push(m);
         nextV.push(v);

@@ -1,0 +1,35 @@
+/**
+ * The Adam building block (Kingma & Ba 2015, Algorithm 1), as optax's `scale_by_adam`: from
+ * one parameter's gradient g (weight decay already added) and its moments, the new moments
+ *   m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²
+ * and the bias-corrected direction u = m̂/(√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
+ * `adam` steps along −η·u; Adam-HD also keeps u for its hypergradient.
+ */
+import type { TensorOps } from '../tensor/tensor-ops';
+
+export interface AdamHyperParameters {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
+
+/** New moments and the direction for update number `step` (1-based); the caller owns all three. */
+export function scaleByAdam<T>(
+  ops: TensorOps<T>,
+  input: { readonly gradient: T; readonly m: T; readonly v: T; readonly step: number },
+  hyper: AdamHyperParameters,
+): { m: T; v: T; direction: T } {
+  const { beta1, beta2, epsilon } = hyper;
+  const correction1 = 1 - beta1 ** input.step;
+  const correction2 = 1 - beta2 ** input.step;
+  const m = ops.axpby(beta1, input.m, 1 - beta1, input.gradient);
+  const g2 = ops.square(input.gradient);
+  const v = ops.axpby(beta2, input.v, 1 - beta2, g2);
+  // u = (m/c1) / (√(v/c2) + ε) = m / (√v·c1/√c2 + ε·c1)
+  const root = ops.sqrt(v);
+  const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
+  const shifted = ops.addScalar(denominator, epsilon * correction1);
+  const direction = ops.div(m, shifted);
+  for (const x of [g2, root, denominator, shifted]) ops.dispose(x);
+  return { m, v, direction };
+}
