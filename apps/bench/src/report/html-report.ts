@@ -25,18 +25,30 @@ const runName = (r: RunRecord, many: boolean) =>
 export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] {
   const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
   const key = suite.replace(/[^a-z0-9-]+/gi, '-');
+  // The exact loss over the training split when the suite measured it; else smoothed batch losses.
+  const exact = runs.every((r) => r.tests.some((t) => t.trainLoss !== null));
   const series = (pick: (r: RunRecord) => Series['points'], markers = false): Series[] =>
     runs.map((r) => ({ name: runName(r, manyBackends), points: pick(r), markers }));
   return [
     {
       file: `${key}-loss.svg`,
-      svg: lineChart({
-        title: `${suite}: training loss`,
-        xLabel: 'examples seen',
-        yLabel: 'batch loss (smoothed)',
-        logY: true,
-        series: series((r) => smooth(r.trace.map((t) => [t.examplesSeen, t.loss]))),
-      }),
+      svg: lineChart(
+        exact
+          ? {
+              title: `${suite}: training loss (whole training split)`,
+              xLabel: 'examples seen',
+              yLabel: 'training loss',
+              logY: true,
+              series: series((r) => r.tests.map((t) => [t.examplesSeen, t.trainLoss ?? Number.NaN])),
+            }
+          : {
+              title: `${suite}: training loss`,
+              xLabel: 'examples seen',
+              yLabel: 'batch loss (smoothed)',
+              logY: true,
+              series: series((r) => smooth(r.trace.map((t) => [t.examplesSeen, t.loss]))),
+            },
+      ),
     },
     {
       file: `${key}-accuracy.svg`,

@@ -56,11 +56,14 @@ function logTicks(min: number, max: number): number[] {
   return ticks;
 }
 
-const format = (v: number) => {
+/** Tick labels: 125000 → 125k, 2500000 → 2.5M, 0.0005 → 5e-4; short and distinct. */
+export function formatTick(v: number): string {
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(0);
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
+  if (a !== 0 && a < 1e-3) return v.toExponential(0);
   return Number(v.toPrecision(4)).toString();
-};
+}
 
 export function lineChart(options: ChartOptions): string {
   const width = options.width ?? 640;
@@ -94,12 +97,14 @@ export function lineChart(options: ChartOptions): string {
   for (const t of xTicks) {
     const x = px(t).toFixed(1);
     parts.push(`<line x1="${x}" x2="${x}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/>`);
-    parts.push(`<text x="${x}" y="${margin.top + plotH + 14}" text-anchor="middle" fill="#444">${format(t)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${margin.top + plotH + 14}" text-anchor="middle" fill="#444">${formatTick(t)}</text>`,
+    );
   }
   for (const t of yTicks) {
     const y = py(t).toFixed(1);
     parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y}" y2="${y}" stroke="#eee"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${y}" dy="3" text-anchor="end" fill="#444">${format(t)}</text>`);
+    parts.push(`<text x="${margin.left - 6}" y="${y}" dy="3" text-anchor="end" fill="#444">${formatTick(t)}</text>`);
   }
   parts.push(
     `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
