@@ -67,6 +67,8 @@ describe('parseArgs', () => {
       budget: { examples: 1000 },
       seeds: 3,
     });
+    expect(parseArgs(['dba', '--hidden', '128,512']).hidden).toEqual([128, 512]);
+    expect(() => parseArgs(['--hidden', '0'])).toThrow('--hidden must be a positive integer, got 0');
     expect(() => parseArgs(['--backend', 'cuda'])).toThrow("unknown backend 'cuda'");
     expect(() => parseArgs(['nope'])).toThrow("unknown suite 'nope'");
     expect(() => parseArgs(['--steps', '0'])).toThrow('--steps must be a positive integer, got 0');

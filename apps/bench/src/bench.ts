@@ -53,6 +53,7 @@ export async function runBench(
     backends: loaded,
     primary,
     seeds: options.seeds,
+    hidden: options.hidden,
     // The tour is the few-minute overview: always the quick form of each suite.
     quick: options.quick || options.suites.includes('tour'),
     budget: options.budget,

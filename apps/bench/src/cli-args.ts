@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [suite ...] [--backend <names>] [--algorithm <names>] [--steps N | --examples N]
- * [--seeds N] [--out DIR] [--quick]` — parsed without dependencies; unknown flags, suites or
+ * [--seeds N] [--hidden W,...] [--out DIR] [--quick]` — parsed without dependencies; unknown flags, suites or
  * backends are errors that list what is valid.
  */
 import { BACKEND_NAMES, type BackendName } from './backends';
@@ -24,6 +24,8 @@ export interface CliOptions {
   readonly algorithms: string[] | undefined;
   readonly budget: { steps: number } | { examples: number } | undefined;
   readonly seeds: number;
+  /** Hidden widths for suites that sweep them (dba). */
+  readonly hidden: number[] | undefined;
   readonly out: string;
   readonly quick: boolean;
   readonly help: boolean;
@@ -51,6 +53,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let algorithms: string[] | undefined;
   let budget: CliOptions['budget'];
   let seeds = 1;
+  let hidden: number[] | undefined;
   let out = 'bench-results';
   let quick = false;
   let help = false;
@@ -78,6 +81,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         if (budget) throw new CliError('give --steps or --examples, not both');
         budget = { examples: positiveInt(value(), arg) };
         break;
+      case '--hidden':
+        hidden = list(value(), arg).map((w) => positiveInt(w, arg));
+        break;
       case '--seeds':
         seeds = positiveInt(value(), arg);
         break;
@@ -101,10 +107,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         suites.push(arg as SuiteName);
     }
   }
-  return { suites: suites.length > 0 ? suites : ['tour'], backends, algorithms, budget, seeds, out, quick, help };
+  return {
+    suites: suites.length > 0 ? suites : ['tour'],
+    backends,
+    algorithms,
+    budget,
+    seeds,
+    hidden,
+    out,
+    quick,
+    help,
+  };
 }
 
-export const USAGE = `usage: pnpm bench [suite ...] [--backend <names>] [--algorithm <names>] [--steps N | --examples N] [--seeds N] [--out DIR] [--quick]
+export const USAGE = `usage: pnpm bench [suite ...] [--backend <names>] [--algorithm <names>] [--steps N | --examples N] [--seeds N] [--hidden W,...] [--out DIR] [--quick]
 
 suites:   ${SUITE_NAMES.join(', ')} (default: tour — every algorithm once on MNIST, plus speed and equivalence)
 backends: ${BACKEND_NAMES.join(', ')} (default: the fastest one installed)

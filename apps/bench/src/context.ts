@@ -21,6 +21,8 @@ export interface SuiteContext {
   /** The backend experiments run on (the first of `backends`). */
   readonly primary: ReadyBackend;
   readonly seeds: number;
+  /** `--hidden`: the hidden widths a sweeping suite uses instead of its own. */
+  readonly hidden: readonly number[] | undefined;
   readonly quick: boolean;
   /** `--steps` / `--examples` from the command line, overriding a suite's own budget. */
   readonly budget: { readonly steps: number } | { readonly examples: number } | undefined;

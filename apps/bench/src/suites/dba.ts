@@ -19,7 +19,7 @@ const BATCH = 32;
 
 export async function dbaSuite(ctx: SuiteContext): Promise<void> {
   const mnist = await ctx.data('mnist');
-  const widths = ctx.quick ? [128] : [128, 512, 1000];
+  const widths = ctx.hidden ?? (ctx.quick ? [128] : [128, 512, 1000]);
   const epochs = ctx.quick ? 10 : 200;
   const settings = [
     { name: 'mnist 60/class (1%)', perClass: 60 },
