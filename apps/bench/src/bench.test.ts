@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench';
 import { parseArgs } from './cli-args';
+import { formatTick, lineChart } from './report/svg-chart';
 import { RESULTS_SCHEMA, type RunRecord, validateResults } from './results';
 import { compareToBaseline, examplesToReach } from './suites/cabs';
 
@@ -134,5 +135,28 @@ describe('cabs findings', () => {
     // Identical runs compare as equal, whatever the noise.
     expect(compareToBaseline(baseline, baseline)).toContain('(the same number)');
     expect(compareToBaseline(run('cabs', [[100, 0.8]], 100), baseline)).toContain('CABS never reaches it');
+  });
+});
+
+describe('lineChart', () => {
+  it('names every chart for assistive technology and escapes the name', () => {
+    const svg = lineChart({
+      title: 'loss <train> & test',
+      xLabel: 'examples',
+      yLabel: 'loss',
+      series: [{ name: 'a', points: [[1, 2]] }],
+    });
+    expect(svg).toMatch(
+      /^<svg [^>]*role="img" aria-label="loss &lt;train&gt; &amp; test"><title>loss &lt;train&gt; &amp; test<\/title>/,
+    );
+    const empty = lineChart({ title: 'nothing', xLabel: 'x', yLabel: 'y', series: [] });
+    expect(empty).toContain('<title>nothing</title>');
+    expect(empty).toContain('no data');
+  });
+
+  it('prints distinct tick labels for distinct large ticks', () => {
+    expect(formatTick(100000)).not.toBe(formatTick(125000));
+    expect(formatTick(2_500_000)).toBe('2.5M');
+    expect(formatTick(0.0001)).toBe('1e-4');
   });
 });

@@ -74,7 +74,7 @@ export function lineChart(options: ChartOptions): string {
   const valid = (x: number, y: number) =>
     Number.isFinite(x) && Number.isFinite(y) && (!options.logY || y > 0) && (!options.logX || x > 0);
   const all = options.series.flatMap((s) => s.points.filter(([x, y]) => valid(x, y)));
-  const header = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="11">`;
+  const header = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="11" role="img" aria-label="${escapeXml(options.title)}"><title>${escapeXml(options.title)}</title>`;
   const title = `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(options.title)}</text>`;
   if (all.length === 0) {
     return `${header}${title}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="#777">no data</text></svg>`;
