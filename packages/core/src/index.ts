@@ -65,7 +65,7 @@ export {
   type OptimizerState,
   type OptimizerUpdate,
 } from './optim/optimizer';
-export { type AdamHyperParameters, scaleByAdam } from './optim/scale-by-adam';
+export { type AdamHyperParameters, composeScaleByAdam, scaleByAdam } from './optim/scale-by-adam';
 export { type SgdOptions, sgd } from './optim/sgd';
 export { createRng, deriveSeed, type Rng, type RngState } from './random/rng';
 export { maxRelativeDifference } from './tensor/max-relative-difference';
@@ -82,7 +82,7 @@ export {
   sumList,
   zerosLikeList,
 } from './tensor/parameter-list';
-export type { TensorOps } from './tensor/tensor-ops';
+export type { ScaleByAdamInput, TensorOps } from './tensor/tensor-ops';
 export { createHostTensorOps, type HostTensor, hostTensor } from './tensor/typed-array-ops';
 export { type Checkpoint, makeCheckpoint, restoreCheckpoint, type TestRecord } from './train/checkpoint';
 export { type EvaluationResult, evaluateModel } from './train/evaluate-model';

@@ -5,7 +5,7 @@
  * and the bias-corrected direction u = m̂/(√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
  * `adam` steps along −η·u; Adam-HD also keeps u for its hypergradient.
  */
-import type { TensorOps } from '../tensor/tensor-ops';
+import type { ScaleByAdamInput, TensorOps } from '../tensor/tensor-ops';
 
 export interface AdamHyperParameters {
   readonly beta1: number;
@@ -22,13 +22,27 @@ export function scaleByAdam<T>(
   const { beta1, beta2, epsilon } = hyper;
   const correction1 = 1 - beta1 ** input.step;
   const correction2 = 1 - beta2 ** input.step;
-  const m = ops.axpby(beta1, input.m, 1 - beta1, input.gradient);
-  const g2 = ops.square(input.gradient);
-  const v = ops.axpby(beta2, input.v, 1 - beta2, g2);
   // u = (m/c1) / (√(v/c2) + ε) = m / (√v·c1/√c2 + ε·c1)
+  const fused: ScaleByAdamInput<T> = {
+    gradient: input.gradient,
+    m: input.m,
+    v: input.v,
+    beta1,
+    beta2,
+    rootScale: correction1 / Math.sqrt(correction2),
+    shift: epsilon * correction1,
+  };
+  return ops.scaleByAdam ? ops.scaleByAdam(fused) : composeScaleByAdam(ops, fused);
+}
+
+/** `scaleByAdam` from the elementwise operations: the definition a fused kernel must match. */
+export function composeScaleByAdam<T>(ops: TensorOps<T>, input: ScaleByAdamInput<T>): { m: T; v: T; direction: T } {
+  const m = ops.axpby(input.beta1, input.m, 1 - input.beta1, input.gradient);
+  const g2 = ops.square(input.gradient);
+  const v = ops.axpby(input.beta2, input.v, 1 - input.beta2, g2);
   const root = ops.sqrt(v);
-  const denominator = ops.scale(root, correction1 / Math.sqrt(correction2));
-  const shifted = ops.addScalar(denominator, epsilon * correction1);
+  const denominator = ops.scale(root, input.rootScale);
+  const shifted = ops.addScalar(denominator, input.shift);
   const direction = ops.div(m, shifted);
   for (const x of [g2, root, denominator, shifted]) ops.dispose(x);
   return { m, v, direction };

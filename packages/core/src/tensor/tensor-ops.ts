@@ -44,4 +44,24 @@ export interface TensorOps<T> {
   sum(x: T): Promise<number>;
   /** ⟨a, b⟩ = Σ a∘b. */
   dot(a: T, b: T): Promise<number>;
+
+  /**
+   * Optional fused kernel for core's `scaleByAdam` (same inputs, same three new tensors, the
+   * same values as its composition of the operations above). Backends whose every operation
+   * is a pass over memory implement it as one pass; core composes it when absent.
+   */
+  scaleByAdam?(input: ScaleByAdamInput<T>): { m: T; v: T; direction: T };
+}
+
+/** The moments update and bias-corrected direction of Adam for one tensor (see `scaleByAdam`). */
+export interface ScaleByAdamInput<T> {
+  readonly gradient: T;
+  readonly m: T;
+  readonly v: T;
+  readonly beta1: number;
+  readonly beta2: number;
+  /** `√v̂` is multiplied by this: (1−β1^t)/√(1−β2^t). */
+  readonly rootScale: number;
+  /** Added to the scaled root: ε·(1−β1^t). */
+  readonly shift: number;
 }
