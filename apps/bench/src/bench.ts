@@ -59,6 +59,10 @@ export async function runBench(
     budget: options.budget,
     algorithms: options.algorithms,
     results,
+    record: async (run) => {
+      results.runs.push(run);
+      await writeOutputs(options.out, results);
+    },
     log: io.log,
     data: dataLoader(options.quick),
   };

@@ -5,7 +5,7 @@
 import type { Dataset } from '@abs/core';
 import { fashionMnist, mnist } from '@abs/data';
 import type { LoadedBackend } from './backends';
-import type { BenchResults } from './results';
+import type { BenchResults, RunRecord } from './results';
 
 export type ReadyBackend = Extract<LoadedBackend, { backend: unknown }>;
 
@@ -29,6 +29,8 @@ export interface SuiteContext {
   /** Restricts algorithm suites to these algorithm names when given. */
   readonly algorithms: readonly string[] | undefined;
   readonly results: BenchResults;
+  /** Appends a finished run and saves the outputs, so an interrupted suite keeps every run it finished. */
+  record(run: RunRecord): Promise<void>;
   readonly log: (line: string) => void;
   data(name: 'mnist' | 'fashion-mnist'): Promise<NamedData>;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { BenchResults, RunRecord } from '../results';
+import { meanStd } from '../stats';
 import { escapeXml } from './escape-xml';
 import { lineChart, type Series } from './svg-chart';
 
@@ -102,22 +103,15 @@ export function aggregateBySeed(runs: readonly RunRecord[]): string[][] {
   for (const r of runs)
     groups.set(`${r.label}\u0000${r.backend}`, [...(groups.get(`${r.label}\u0000${r.backend}`) ?? []), r]);
   if (![...groups.values()].some((g) => g.length > 1)) return [];
-  const stats = (values: number[]) => {
-    const finite = values.filter(Number.isFinite);
-    const mean = finite.reduce((a, b) => a + b, 0) / Math.max(1, finite.length);
-    const std =
-      finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
-    return { mean, std, n: finite.length };
-  };
   return [...groups.values()].map((g) => {
-    const acc = stats(g.map((r) => r.final.testAccuracy ?? Number.NaN));
-    const loss = stats(g.map((r) => r.final.trainLoss));
+    const acc = meanStd(g.map((r) => r.final.testAccuracy ?? Number.NaN));
+    const loss = meanStd(g.map((r) => r.final.trainLoss));
     return [
       g[0]?.label ?? '',
       g[0]?.backend ?? '',
       String(g.length),
-      acc.n > 0 ? `${(acc.mean * 100).toFixed(2)} ± ${(acc.std * 100).toFixed(2)}%` : '–',
-      loss.n > 0 ? `${loss.mean.toFixed(4)} ± ${loss.std.toFixed(4)}` : '–',
+      acc ? `${(acc.mean * 100).toFixed(2)} ± ${(acc.std * 100).toFixed(2)}%` : '–',
+      loss ? `${loss.mean.toFixed(4)} ± ${loss.std.toFixed(4)}` : '–',
     ];
   });
 }

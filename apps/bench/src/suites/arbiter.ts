@@ -48,7 +48,7 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
     for (let seed = 1; seed <= ctx.seeds; seed++) {
       for (const run of runs) {
         if (ctx.algorithms && !ctx.algorithms.some((a) => run.label.startsWith(a))) continue;
-        ctx.results.runs.push(
+        await ctx.record(
           await runExperiment(ctx.primary, {
             suite: 'arbiter',
             label: run.label,

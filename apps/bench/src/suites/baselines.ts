@@ -19,7 +19,7 @@ export async function baselinesSuite(ctx: SuiteContext): Promise<void> {
   ];
   for (let seed = 1; seed <= ctx.seeds; seed++) {
     for (const v of variants) {
-      ctx.results.runs.push(
+      await ctx.record(
         await runExperiment(ctx.primary, {
           suite: 'baselines',
           label: v.label,

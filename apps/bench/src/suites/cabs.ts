@@ -28,7 +28,7 @@ export async function cabsSuite(ctx: SuiteContext): Promise<void> {
       evaluations: 20,
       fullTrainLoss: true,
     });
-    ctx.results.runs.push(adaptive);
+    await ctx.record(adaptive);
     const examples = Math.max(1, adaptive.final.examplesSeen);
     for (const batchSize of [16, 128, 1024]) {
       const baseline = await runExperiment(ctx.primary, {
@@ -42,7 +42,7 @@ export async function cabsSuite(ctx: SuiteContext): Promise<void> {
         evaluations: 20,
         fullTrainLoss: true,
       });
-      ctx.results.runs.push(baseline);
+      await ctx.record(baseline);
       ctx.results.findings.push({ suite: 'cabs', text: compareToBaseline(adaptive, baseline) });
     }
   }

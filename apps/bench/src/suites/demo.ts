@@ -21,7 +21,7 @@ export async function demoSuite(ctx: SuiteContext): Promise<void> {
     budget: ctx.budget ?? { examples: 8 * data.train.size },
     evaluations: 4,
   });
-  ctx.results.runs.push(run);
+  await ctx.record(run);
   const accuracy = run.final.testAccuracy ?? 0;
   ctx.log(
     `demo: ${data.train.size} training / ${data.test.size} test digits; test accuracy ${(accuracy * 100).toFixed(2)}% after ${run.final.steps} steps (${(run.final.wallMs / 1000).toFixed(1)} s on ${js.name})`,

@@ -53,7 +53,7 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
       ];
       for (const v of variants) {
         if (ctx.algorithms && !ctx.algorithms.some((a) => v.label.startsWith(a))) continue;
-        ctx.results.runs.push(
+        await ctx.record(
           await runExperiment(ctx.primary, {
             suite: 'labpal',
             label: v.label,
