@@ -23,6 +23,8 @@ import {
   type Model,
   type ModelSpec,
   resolveExampleWeights,
+  type SgdStep,
+  type SgdStepResult,
   ShapeMismatchError,
 } from '@abs/core';
 import { gatherRows, gatherTargets } from './batch-inputs';
@@ -59,6 +61,16 @@ const PREDICT: GraphSignature = {
   featureGradient: false,
   outputs: true,
 };
+
+/** A loss head and nothing else: the base of the SGD-step signature. */
+const LOSS_ONLY: GraphSignature = { ...PREDICT, head: 'loss', outputs: false };
+
+/** Mean of per-example losses, accumulated in float64. */
+function meanLoss(perExample: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < perExample.length; i++) sum += perExample[i] as number;
+  return sum / perExample.length;
+}
 
 export function createOnnxModel(
   spec: ModelSpec,
@@ -178,11 +190,8 @@ export function createOnnxModel(
     const result: Mutable<EvaluateResult<HostTensor>> = { batchSize: n, loss: Number.NaN };
     const perExample = read(out, names.loss);
     if (perExample) {
-      const losses = new Float64Array(perExample);
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += losses[i] as number;
-      result.loss = sum / n;
-      if (request.perExampleLoss) result.perExampleLoss = losses;
+      result.loss = meanLoss(perExample);
+      if (request.perExampleLoss) result.perExampleLoss = new Float64Array(perExample);
     }
     const collect = (key: (p: number) => string, source: Outputs) => {
       const list: HostTensor[] = [];
@@ -219,6 +228,44 @@ export function createOnnxModel(
     return result;
   }
 
+  /** `Model.sgdStep`: the update is part of the training graph; the gradient never leaves it. */
+  async function sgdStep(batch: BatchIndices, step: SgdStep): Promise<SgdStepResult> {
+    assertLive('sgdStep');
+    const learningRate = stepNumber('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0');
+    const weightDecay = stepNumber('weightDecay', step.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0');
+    const indices = checkBatch(batch, dataset.size, `${name}.sgdStep`);
+    const n = indices.length;
+    const signature: GraphSignature = { ...LOSS_ONLY, step: weightDecay > 0 ? 'sgd-decay' : 'sgd' };
+    const session = await cache.get(signatureKey(signature), () => buildTrainingGraph(spec, signature));
+    const x = gatherRows(dataset.features, indices, width);
+    const feeds = feedsFor(session.inputNames, { x, n, head: 'loss', params: parameters }, (input) => {
+      if (input === names.target)
+        return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
+      if (input === names.stepRate) return tensor(Float32Array.of(learningRate), [1]);
+      if (input === names.stepKeep) return tensor(Float32Array.of(1 - learningRate * weightDecay), [1]);
+      return undefined;
+    });
+    const out = await cache.run(session, feeds);
+    const loss = meanLoss(read(out, names.loss) as Float32Array);
+    const gradientNormSquared = (read(out, names.gradientNormSquared) as Float32Array)[0] as number;
+    const applied = Number.isFinite(loss) && Number.isFinite(gradientNormSquared);
+    if (applied) {
+      parameters = parameterInfo.map((_, p) =>
+        hostTensor(read(out, names.updated(p)) as Float32Array, shapes[p] as number[]),
+      );
+    }
+    return { loss, gradientNormSquared, applied };
+  }
+
+  function stepNumber(option: string, value: unknown, valid: (v: number) => boolean, expected: string): number {
+    if (typeof value === 'number' && Number.isFinite(value) && valid(value)) return value;
+    throw new InvalidArgumentError({
+      argument: option,
+      value,
+      message: `${name}.sgdStep: ${option} must be ${expected}, got ${String(value)}`,
+    });
+  }
+
   return {
     specificationVersion: 'abs-model-v1',
     backend: name,
@@ -246,6 +293,7 @@ export function createOnnxModel(
       parameters = values.map((v, i) => hostTensor(v.slice(), shapes[i] as number[]));
     },
     evaluate,
+    sgdStep,
     async predict(features, count) {
       assertLive('predict');
       if (!Number.isSafeInteger(count) || count < 0 || features.length !== count * width) {

@@ -43,6 +43,8 @@ export type {
   EvaluateResult,
   ExampleWeights,
   Model,
+  SgdStep,
+  SgdStepResult,
 } from './model/model';
 export {
   type Activation,

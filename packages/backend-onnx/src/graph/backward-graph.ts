@@ -13,7 +13,7 @@
  * twice as fast as ReduceSum over the batch axis in onnxruntime 1.30); they come out as
  * [1, out].
  */
-import type { LayerInfo, MlpSpec } from '@abs/core';
+import { describeSpec, type LayerInfo, type MlpSpec } from '@abs/core';
 import type { ForwardValues } from './forward-graph';
 import { attr, type GraphBuilder } from './graph-builder';
 import { BATCH, names } from './names';
@@ -27,6 +27,8 @@ export interface BackwardContext {
   /** Δ̄ of the last layer. */
   readonly delta: string;
   readonly weight: (layer: number) => string;
+  /** The graph input of parameter p (declared once). */
+  readonly parameter: (p: number) => string;
   /** A graph input of shape [1] (declared once). */
   readonly scalarInput: (name: string) => string;
   /** The [1, batch] ones input (declared once). */
@@ -51,19 +53,29 @@ export function addBackward(g: GraphBuilder, context: BackwardContext): void {
   const { spec, layers, signature: sig, forward } = context;
   const transA = { transA: attr.int(1) };
   const upstreamHead = sig.head === 'upstream';
-  /** The weight-gradient-shaped product Aᵀ·D and the bias-shaped column sum of D. */
-  const emit = (layer: LayerInfo, a: string, d: string, name: (p: number) => string) => {
+  /**
+   * The weight-gradient-shaped product Aᵀ·D and the bias-shaped column sum of D, as graph
+   * outputs unless `output` is false; returns the values by parameter index.
+   */
+  const emit = (layer: LayerInfo, a: string, d: string, name: (p: number) => string, output = true) => {
     const [pw, pb] = layer.parameters as [number, number | undefined];
-    g.output(g.node('Gemm', [a, d], transA, name(pw)), name(pw), [layer.inputSize, layer.outputSize]);
-    if (pb !== undefined)
-      g.output(g.node('MatMul', [context.ones(), d], {}, name(pb)), name(pb), [1, layer.outputSize]);
+    const values: [number, string][] = [[pw, g.node('Gemm', [a, d], transA, name(pw))]];
+    if (output) g.output(name(pw), name(pw), [layer.inputSize, layer.outputSize]);
+    if (pb !== undefined) {
+      values.push([pb, g.node('MatMul', [context.ones(), d], {}, name(pb))]);
+      if (output) g.output(name(pb), name(pb), [1, layer.outputSize]);
+    }
+    return values;
   };
+  const gradients = new Map<number, string>();
 
   let delta = context.delta;
   for (let l = layers.length - 1; l >= sig.start; l--) {
     const layer = layers[l] as LayerInfo;
     const a = forward.a[l] as string;
-    if (sig.gradient) emit(layer, a, delta, names.gradient);
+    if (sig.gradient || sig.step) {
+      for (const [p, value] of emit(layer, a, delta, names.gradient, sig.gradient)) gradients.set(p, value);
+    }
     if (sig.secondMoment) {
       const squaredDelta = g.node('Mul', [delta, g.node('Mul', [delta, context.scalarInput(names.momentScale)])]);
       emit(layer, g.node('Mul', [a, a]), squaredDelta, names.moment);
@@ -94,4 +106,28 @@ export function addBackward(g: GraphBuilder, context: BackwardContext): void {
     }
     delta = activationDerivative(g, spec, inputGradient, a);
   }
+  if (sig.step) addSgdStep(g, context, gradients);
+}
+
+/**
+ * θ' = θ·k − ∇·η per parameter (k = 1 − ηλ, left out for `'sgd'`), each in its parameter's
+ * shape, and ‖∇‖² = Σ_p ReduceSumSquare(∇_p), whose finiteness tells the model whether to
+ * take the step.
+ */
+function addSgdStep(g: GraphBuilder, context: BackwardContext, gradients: ReadonlyMap<number, string>): void {
+  const { parameters } = describeSpec(context.spec);
+  const rate = context.scalarInput(names.stepRate);
+  const squares: string[] = [];
+  parameters.forEach((info, p) => {
+    let gradient = gradients.get(p) as string;
+    if (info.shape.length === 1) gradient = g.node('Reshape', [gradient, g.int64s(info.shape)]);
+    squares.push(g.node('ReduceSumSquare', [gradient], { keepdims: attr.int(0) }));
+    const kept =
+      context.signature.step === 'sgd-decay'
+        ? g.node('Mul', [context.parameter(p), context.scalarInput(names.stepKeep)])
+        : context.parameter(p);
+    g.output(g.node('Sub', [kept, g.node('Mul', [gradient, rate])]), names.updated(p), info.shape);
+  });
+  const norm = squares.length === 1 ? (squares[0] as string) : g.node('Sum', squares);
+  g.output(norm, names.gradientNormSquared, []);
 }

@@ -21,6 +21,9 @@ export const names = {
   /** Input: a row of n ones, [1, batch]; column sums are the product ones·D (faster than ReduceSum). */
   ones: 'ones',
   parameter: (p: number) => `param_${p}`,
+  /** Inputs [1] of an SGD-step graph: the learning rate η and the factor 1 − ηλ on θ. */
+  stepRate: 'step_rate',
+  stepKeep: 'step_keep',
   /** Input: per-example weights of layer l, batch × 1. */
   weights: (l: number) => `weights_${l}`,
   /** Output: per-example loss, [batch]. */
@@ -33,6 +36,9 @@ export const names = {
   moment: (p: number) => `moment_${p}`,
   weighted: (p: number) => `weighted_${p}`,
   gram: (l: number) => `gram_${l}`,
+  /** Outputs of an SGD-step graph: parameter p after the step, in its own shape, and ‖∇‖² ([]). */
+  updated: (p: number) => `updated_${p}`,
+  gradientNormSquared: 'gradient_norm_squared',
   /** Outputs kept for the weighted-gradient graph: layer l's input activations and output deltas. */
   activation: (l: number) => `activation_${l}`,
   delta: (l: number) => `delta_${l}`,

@@ -27,6 +27,11 @@ export interface GraphSignature {
   /** Output ∂(mean loss)/∂(input of layer `start`). */
   readonly featureGradient: boolean;
   readonly outputs: boolean;
+  /**
+   * Take an SGD step in the graph: outputs θ' = θ − η·∇ (`'sgd'`) or (1 − ηλ)·θ − η·∇
+   * (`'sgd-decay'`) per parameter and ‖∇‖², instead of returning the gradient.
+   */
+  readonly step?: 'sgd' | 'sgd-decay';
 }
 
 /** A stable cache key for a signature. */
@@ -41,6 +46,7 @@ export function signatureKey(s: GraphSignature): string {
     s.features === undefined ? '' : `features=${s.features}`,
     s.featureGradient ? 'featureGradient' : '',
     s.outputs ? 'outputs' : '',
+    s.step === undefined ? '' : `step=${s.step}`,
   ]
     .filter(Boolean)
     .join(';');
@@ -48,5 +54,5 @@ export function signatureKey(s: GraphSignature): string {
 
 /** True when the signature needs a backward pass. */
 export function needsBackward(s: GraphSignature): boolean {
-  return s.gradient || s.secondMoment || s.gram || s.weights !== 'none' || s.featureGradient;
+  return s.gradient || s.step !== undefined || s.secondMoment || s.gram || s.weights !== 'none' || s.featureGradient;
 }

@@ -56,7 +56,8 @@ export function buildTrainingGraph(spec: MlpSpec, signature: GraphSignature): Mo
   } else if (signature.head === 'upstream') {
     delta = g.input(names.upstream, [BATCH, outputSize]);
   }
-  if (backward && delta) addBackward(g, { spec, layers, signature, forward, delta, weight, scalarInput, ones });
+  if (backward && delta)
+    addBackward(g, { spec, layers, signature, forward, delta, weight, parameter, scalarInput, ones });
   return g.build(signatureKey(signature));
 }
 

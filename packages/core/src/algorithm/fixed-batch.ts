@@ -60,6 +60,24 @@ export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchRepo
       const state = raw as FixedBatchState<T>;
       const step = state.step + 1;
       const batch = sampleBatch(state.sampler, batchSize);
+      const report = (loss: number, learningRate: number): FixedBatchReport => ({
+        step,
+        loss,
+        batchSize: batch.indices.length,
+        learningRate,
+        examplesSeen: batch.state.examplesSeen,
+        epoch: batch.epoch,
+      });
+      if (optimizer.fusedSgd && model.sgdStep) {
+        const learningRate = optimizer.learningRate;
+        const fused = await model.sgdStep(batch.indices, { learningRate, ...optimizer.fusedSgd });
+        if (fused.applied) {
+          const sgdState = { step: state.optimizer.step + 1, learningRate, slots: state.optimizer.slots };
+          const next: FixedBatchState<T> = { step, sampler: batch.state, optimizer: sgdState };
+          return { state: next, report: report(fused.loss, learningRate) };
+        }
+        // Not finite: the unfused pass below names the quantity (and the parameter) that is not.
+      }
       const result = await model.evaluate(batch.indices, { gradient: true });
       const gradient = result.gradient as T[];
       try {
@@ -82,15 +100,7 @@ export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchRepo
       disposeOptimizerState(model.ops, state.optimizer);
       model.setParameters(update.parameters);
       const next: FixedBatchState<T> = { step, sampler: batch.state, optimizer: update.state };
-      const report: FixedBatchReport = {
-        step,
-        loss: result.loss,
-        batchSize: batch.indices.length,
-        learningRate: update.state.learningRate,
-        examplesSeen: batch.state.examplesSeen,
-        epoch: batch.epoch,
-      };
-      return { state: next, report };
+      return { state: next, report: report(result.loss, update.state.learningRate) };
     },
   };
 }

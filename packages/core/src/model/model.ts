@@ -52,6 +52,22 @@ export interface EvaluateRequest<T> {
   readonly outputs?: boolean;
 }
 
+export interface SgdStep {
+  /** η > 0 */
+  readonly learningRate: number;
+  /** Coupled L2 weight decay λ ≥ 0 (default 0). */
+  readonly weightDecay?: number;
+}
+
+export interface SgdStepResult {
+  /** Mean loss over the batch at the parameters before the step. */
+  readonly loss: number;
+  /** ‖∇L‖², summed over every parameter (not finite when some gradient entry is not). */
+  readonly gradientNormSquared: number;
+  /** False when the loss or the gradient was not finite: the parameters were left as they were. */
+  readonly applied: boolean;
+}
+
 /** Everything returned is owned by the caller (dispose tensors when done). */
 export interface EvaluateResult<T> {
   readonly batchSize: number;
@@ -91,6 +107,13 @@ export interface Model<T> {
 
   /** One pass over the batch answering `request`. */
   evaluate(batch: BatchIndices, request?: EvaluateRequest<T>): Promise<EvaluateResult<T>>;
+  /**
+   * Optional fast path: one SGD step θ ← (1 − η·λ)·θ − η·∇L(θ) on the batch's mean loss, taken
+   * inside the backend's own pass (the gradient never comes back to JavaScript). The new
+   * parameters replace the model's only when the loss and the gradient are finite; otherwise
+   * the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
+   */
+  sgdStep?(batch: BatchIndices, step: SgdStep): Promise<SgdStepResult>;
   /** Raw outputs (logits) for `count` examples of any features (row-major). */
   predict(features: Float32Array, count: number): Promise<Float32Array>;
   /**

@@ -28,6 +28,11 @@ export interface Optimizer {
   /** The resolved, JSON-serialisable configuration. */
   readonly config: Readonly<Record<string, number | boolean | string>>;
   readonly learningRate: number;
+  /**
+   * Set when `update` is exactly θ ← (1 − η·λ)·θ − η·g with no state but the step count, so an
+   * algorithm may let a model with `sgdStep` take the step in its own pass.
+   */
+  readonly fusedSgd?: { readonly weightDecay: number };
   init<T>(ops: TensorOps<T>, parameters: readonly T[]): OptimizerState<T>;
   /** Returns new parameters and state; the caller owns both and disposes the old ones. */
   update<T>(ops: TensorOps<T>, input: OptimizerUpdate<T>): { parameters: T[]; state: OptimizerState<T> };

@@ -25,6 +25,7 @@ export function sgd(options: SgdOptions): Optimizer {
     name: 'sgd',
     config: { learningRate, weightDecay },
     learningRate,
+    fusedSgd: { weightDecay },
     init: () => ({ step: 0, learningRate, slots: {} }),
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? learningRate;

@@ -30,6 +30,7 @@ export type ConformanceCase =
   | 'outputs'
   | 'predict'
   | 'parameters'
+  | 'sgd-step'
   | 'bad-input';
 
 export interface ConformanceOptions<T, R> {
@@ -326,6 +327,47 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           expect((await model.readParameters())[0]?.[0]).toBeCloseTo((next[0]?.[0] as number) + 1, 6);
           await options.afterEach?.(model);
           model.dispose();
+        });
+        test('sgd-step', async () => {
+          const { model, oracle } = await setup();
+          if (!model.sgdStep) {
+            model.dispose();
+            return; // an optional fast path: nothing to check on a backend without it
+          }
+          // θ ← (1 − ηλ)θ − ηg on the reference's gradient, against the backend's own pass.
+          const [learningRate, weightDecay] = [0.3, 0.05];
+          const e = await oracle.evaluate(BATCH, { gradient: true });
+          const before = await oracle.readParameters();
+          const gradients = await Promise.all((e.gradient ?? []).map((g) => oracle.ops.read(g)));
+          const expected = before.map((p, i) =>
+            p.map((v, j) => (1 - learningRate * weightDecay) * v - learningRate * (gradients[i]?.[j] as number)),
+          );
+          const norm = gradients.reduce((s, g) => s + g.reduce((t, v) => t + v * v, 0), 0);
+          const step = await model.sgdStep(BATCH, { learningRate, weightDecay });
+          expect(step.applied).toBe(true);
+          expect(maxRelativeDifference([step.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
+          expect(maxRelativeDifference([step.gradientNormSquared], [norm])).toBeLessThan(VALUE_TOLERANCE);
+          const after = await model.readParameters();
+          after.forEach((p, i) => {
+            expect(maxRelativeDifference(p, expected[i] as Float32Array), `parameter ${i}`).toBeLessThan(VALUE_TOLERANCE);
+          });
+          // A non-finite pass leaves the parameters as they were.
+          const poisoned = after.map((p) => p.slice());
+          (poisoned[0] as Float32Array)[0] = Number.NaN;
+          model.writeParameters(poisoned);
+          const refused = await model.sgdStep(BATCH, { learningRate });
+          expect(refused.applied).toBe(false);
+          expect(await model.readParameters()).toEqual(poisoned);
+          for (const bad of [0, -1, Number.NaN]) {
+            await expect(model.sgdStep(BATCH, { learningRate: bad }), `learningRate ${bad}`).rejects.toThrow(
+              /learningRate/,
+            );
+          }
+          await expect(model.sgdStep(BATCH, { learningRate: 0.1, weightDecay: -1 })).rejects.toThrow(/weightDecay/);
+          await expect(model.sgdStep([], { learningRate: 0.1 })).rejects.toThrow();
+          await options.afterEach?.(model);
+          model.dispose();
+          oracle.dispose();
         });
         test('bad-input', async () => {
           const { model } = await setup();
