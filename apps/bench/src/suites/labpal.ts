@@ -3,7 +3,7 @@
  * batch 128: LABPAL (NSGD and SGD modes, each with the exact and the reference parabola fit)
  * and PAL against SGD with a tuned constant learning rate and against Adam, with the same
  * budget of examples. The SGD learning rate is tuned on a quarter of the budget over
- * {0.01, 0.03, 0.1, 0.3} by final training loss (never by test accuracy).
+ * {0.01, 0.03, 0.1, 0.3}, extended by 1 and then 3 while the best is the largest tried, by final training loss (never by test accuracy).
  *
  * LABPAL's defaults (re-measure every 1000 updates, average after 400) assume ~10⁵ calls; a
  * run here is ~10³, so K = 100 and U = 50 keep several measurements inside the budget. The
@@ -80,7 +80,10 @@ async function tuneSgd(
   },
 ): Promise<number> {
   const results: [number, number][] = [];
-  for (const learningRate of [0.01, 0.03, 0.1, 0.3]) {
+  const ladder = [0.01, 0.03, 0.1, 0.3, 1, 3];
+  const grid = ladder.slice(0, 4);
+  for (let k = 0; k < grid.length; k++) {
+    const learningRate = grid[k] as number;
     const run = await runExperiment(
       ctx.primary,
       {
@@ -96,6 +99,10 @@ async function tuneSgd(
       { quiet: true },
     );
     results.push([learningRate, run.error ? Number.POSITIVE_INFINITY : run.final.trainLoss]);
+    // A best value at the top of the grid is not a tuned value: extend it (at most to 3).
+    const top = results.reduce((a, b) => (b[1] < a[1] ? b : a));
+    const next = ladder[k + 1];
+    if (k === grid.length - 1 && top[0] === learningRate && next !== undefined) grid.push(next);
   }
   const best = results.reduce((a, b) => (b[1] < a[1] ? b : a));
   ctx.results.findings.push({
