@@ -30,12 +30,25 @@ describe('bench end to end', () => {
       expect(run.final.steps, `${run.suite}/${run.label}`).toBeLessThanOrEqual(2);
     }
     expect(document.findings.filter((f: { suite: string }) => f.suite === 'cabs').length).toBe(3);
+    // one DBA finding per (setting, width), each next to the paper's claim
+    const dbaFindings = document.findings.filter((f: { suite: string }) => f.suite === 'dba');
+    expect(dbaFindings.map((f: { text: string }) => f.text.slice(0, 30))).toEqual([
+      'mnist 60/class (1%), H=128, fi',
+      'mnist 10/class, H=128, final-e',
+    ]);
+    expect(dbaFindings[0].text).toMatch(
+      /dba adam 1e-3 \d+\.\d\d ± \d+\.\d\d% \(n=1\).*the paper reports 97\.79% for DBA\.$/,
+    );
+    const materialised = document.speed.find((s: { measure: string }) => s.measure.startsWith('materialise'));
+    expect(materialised.memoryBytes).toBe(128 * (784 * 512 + 512 + 512 * 10 + 10) * 4);
+    expect(materialised.msPerStep).toBeGreaterThan(0);
     expect(document.speed.map((s: { measure: string }) => s.measure)).toEqual([
       'plain step (fixed batch, adam)',
       'dba step (Gram + selection + weighted gradient)',
-      'materialised per-example gradients (not run)',
+      'materialise per-example gradients (N batch-1 passes, no selection)',
       'forward',
       'plain',
+      'plain (sgdStep: update in the backend)',
       'moments',
       'gram',
       'gram+weights',

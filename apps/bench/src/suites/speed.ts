@@ -79,8 +79,7 @@ export async function speedSuite(ctx: SuiteContext): Promise<void> {
     ctx.log(`speed: ${loaded.name}`);
     await loaded.activate();
     const model = await loaded.backend.compile(spec, data, { seed: 1 });
-    for (const [measure, request, update, work] of measures) {
-      const { ms, repetitions } = await time(stepper(model, request, update), limits);
+    const record = (measure: string, { ms, repetitions }: { ms: number; repetitions: number }, work: number | null) =>
       ctx.results.speed.push({
         backend: loaded.name,
         model: modelName(spec),
@@ -91,6 +90,15 @@ export async function speedSuite(ctx: SuiteContext): Promise<void> {
         repetitions,
         memoryBytes: null,
       });
+    for (const [measure, request, update, work] of measures) {
+      record(measure, await time(stepper(model, request, update), limits), work);
+      const sgdStep = model.sgdStep?.bind(model);
+      if (measure === 'plain' && sgdStep) {
+        // What fixedBatch(sgd) runs on a backend that takes the step in its own pass.
+        const batch = Int32Array.from({ length: BATCH }, (_, i) => i);
+        const fused = async () => void (await sgdStep(batch, { learningRate: 1e-3 }));
+        record('plain (sgdStep: update in the backend)', await time(fused, limits), work);
+      }
     }
     model.dispose();
     await matmulRate(ctx, loaded, { maxRepetitions: Math.min(ctx.quick ? 3 : 10, cap), budgetMs: limits.budgetMs });
