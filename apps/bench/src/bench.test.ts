@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench';
 import { parseArgs } from './cli-args';
+import { suiteCharts } from './report/html-report';
 import { formatTick, lineChart } from './report/svg-chart';
 import { RESULTS_SCHEMA, type RunRecord, validateResults } from './results';
 import { compareToBaseline, examplesToReach } from './suites/cabs';
@@ -165,6 +166,41 @@ describe('lineChart', () => {
     const empty = lineChart({ title: 'nothing', xLabel: 'x', yLabel: 'y', series: [] });
     expect(empty).toContain('<title>nothing</title>');
     expect(empty).toContain('no data');
+  });
+
+  it('grows to show every legend entry', () => {
+    const series = Array.from({ length: 7 }, (_, i) => ({
+      name: `labpal-nsgd reference (K=100, U=50) s${i}`,
+      points: [[1, i + 1]] as [number, number][],
+    }));
+    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series });
+    const height = Number(/height="(\d+)"/.exec(svg)?.[1]);
+    expect(height).toBeGreaterThan(360);
+    const ys = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)">labpal/g)].map((m) => Number(m[1]));
+    expect(ys).toHaveLength(7);
+    expect(Math.max(...ys)).toBeLessThan(height);
+    const few = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: series.slice(0, 2) });
+    expect(few).toContain('height="360"');
+  });
+
+  it('leaves out the batch-size chart when every run used one batch size', () => {
+    const run = (sizes: number[]) =>
+      ({
+        label: 'r',
+        backend: 'js',
+        seed: 1,
+        trace: sizes.map((batchSize, i) => ({
+          step: i + 1,
+          examplesSeen: 10 * (i + 1),
+          loss: 1,
+          batchSize,
+          learningRate: 0.1,
+        })),
+        tests: [],
+      }) as unknown as RunRecord;
+    const files = (runs: RunRecord[]) => suiteCharts('s', runs).map((c) => c.file);
+    expect(files([run([8, 8]), run([8, 8])])).toEqual(['s-loss.svg', 's-accuracy.svg', 's-learning-rate.svg']);
+    expect(files([run([8, 8]), run([8, 16])])).toContain('s-batch-size.svg');
   });
 
   it('prints distinct tick labels for distinct large ticks', () => {

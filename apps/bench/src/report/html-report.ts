@@ -22,7 +22,10 @@ export interface Chart {
 const runName = (r: RunRecord, many: boolean) =>
   `${r.label}${many ? ` [${r.backend}]` : ''}${r.seed ? ` s${r.seed}` : ''}`;
 
-/** The four charts of one suite (× dataset): loss and accuracy vs examples, batch size and lr vs step. */
+/**
+ * The charts of one suite (× dataset): loss, accuracy and batch size against examples seen (the
+ * batch size only when it varies), learning rate against steps.
+ */
 export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] {
   const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
   const key = suite.replace(/[^a-z0-9-]+/gi, '-');
@@ -30,7 +33,8 @@ export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] 
   const exact = runs.every((r) => r.tests.some((t) => t.trainLoss !== null));
   const series = (pick: (r: RunRecord) => Series['points'], markers = false): Series[] =>
     runs.map((r) => ({ name: runName(r, manyBackends), points: pick(r), markers }));
-  return [
+  const batchSizes = new Set(runs.flatMap((r) => r.trace.map((t) => t.batchSize)));
+  const charts: (Chart | undefined)[] = [
     {
       file: `${key}-loss.svg`,
       svg: lineChart(
@@ -60,16 +64,19 @@ export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] 
         series: series((r) => r.tests.map((t) => [t.examplesSeen, t.accuracy ?? Number.NaN])),
       }),
     },
-    {
-      file: `${key}-batch-size.svg`,
-      svg: lineChart({
-        title: `${suite}: batch size`,
-        xLabel: 'step',
-        yLabel: 'batch size',
-        logY: true,
-        series: series((r) => r.trace.map((t) => [t.step, t.batchSize])),
-      }),
-    },
+    // One batch size for every run and step says nothing a chart would add.
+    batchSizes.size <= 1
+      ? undefined
+      : {
+          file: `${key}-batch-size.svg`,
+          svg: lineChart({
+            title: `${suite}: batch size`,
+            xLabel: 'examples seen',
+            yLabel: 'batch size',
+            logY: true,
+            series: series((r) => r.trace.map((t) => [t.examplesSeen, t.batchSize])),
+          }),
+        },
     {
       file: `${key}-learning-rate.svg`,
       svg: lineChart({
@@ -81,6 +88,7 @@ export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] 
       }),
     },
   ];
+  return charts.filter((c): c is Chart => c !== undefined);
 }
 
 /** Running mean over a window of ~2% of the points, so noisy batch losses stay readable. */

@@ -74,7 +74,10 @@ export function lineChart(options: ChartOptions): string {
   const valid = (x: number, y: number) =>
     Number.isFinite(x) && Number.isFinite(y) && (!options.logY || y > 0) && (!options.logX || x > 0);
   const all = options.series.flatMap((s) => s.points.filter(([x, y]) => valid(x, y)));
-  const header = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="11" role="img" aria-label="${escapeXml(options.title)}"><title>${escapeXml(options.title)}</title>`;
+  const legend = layoutLegend(options.series, margin.left, width - margin.right);
+  // Two legend rows fit in the bottom margin; the chart grows by one line per further row.
+  const totalHeight = height + Math.max(0, legend.rows - 2) * LEGEND_ROW;
+  const header = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${totalHeight}" width="${width}" height="${totalHeight}" font-family="system-ui, sans-serif" font-size="11" role="img" aria-label="${escapeXml(options.title)}"><title>${escapeXml(options.title)}</title>`;
   const title = `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(options.title)}</text>`;
   if (all.length === 0) {
     return `${header}${title}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" fill="#777">no data</text></svg>`;
@@ -127,21 +130,36 @@ export function lineChart(options: ChartOptions): string {
     }
   });
   // Legend below the axis, wrapping.
-  let lx = margin.left;
-  let ly = margin.top + plotH + 46;
-  options.series.forEach((s, i) => {
-    const label = escapeXml(s.name);
-    const w = 18 + label.length * 6.2 + 12;
-    if (lx + w > width - margin.right) {
-      lx = margin.left;
-      ly += 14;
-    }
+  legend.entries.forEach(({ x, row }, i) => {
+    const y = margin.top + plotH + 46 + row * LEGEND_ROW;
     const color = PALETTE[i % PALETTE.length] as string;
     parts.push(
-      `<rect x="${lx}" y="${ly - 8}" width="12" height="8" fill="${color}"/><text x="${lx + 16}" y="${ly}">${label}</text>`,
+      `<rect x="${x}" y="${y - 8}" width="12" height="8" fill="${color}"/><text x="${x + 16}" y="${y}">${escapeXml(options.series[i]?.name ?? '')}</text>`,
     );
-    lx += w;
   });
   parts.push('</svg>');
   return parts.join('');
+}
+
+const LEGEND_ROW = 14;
+
+/** Where each legend entry goes: left to right, wrapping at `right`; entry widths estimated from the label. */
+function layoutLegend(
+  series: readonly Series[],
+  left: number,
+  right: number,
+): { entries: { x: number; row: number }[]; rows: number } {
+  let x = left;
+  let row = 0;
+  const entries = series.map((s) => {
+    const w = 18 + s.name.length * 6.2 + 12;
+    if (x > left && x + w > right) {
+      x = left;
+      row += 1;
+    }
+    const entry = { x, row };
+    x += w;
+    return entry;
+  });
+  return { entries, rows: series.length === 0 ? 0 : row + 1 };
 }
