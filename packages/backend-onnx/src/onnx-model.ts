@@ -24,6 +24,7 @@ import {
   type ModelSpec,
   resolveExampleWeights,
   type SgdStep,
+  type SgdStepRequest,
   type SgdStepResult,
   ShapeMismatchError,
 } from '@abs/core';
@@ -61,9 +62,6 @@ const PREDICT: GraphSignature = {
   featureGradient: false,
   outputs: true,
 };
-
-/** A loss head and nothing else: the base of the SGD-step signature. */
-const LOSS_ONLY: GraphSignature = { ...PREDICT, head: 'loss', outputs: false };
 
 /** Mean of per-example losses, accumulated in float64. */
 function meanLoss(perExample: Float32Array): number {
@@ -157,16 +155,27 @@ export function createOnnxModel(
     return cache.run(session, feeds);
   }
 
-  async function evaluate(
+  const evaluate = (batch: BatchIndices, request: EvaluateRequest<HostTensor> = {}) =>
+    pass(batch, request, 'evaluate').then((r) => r.result);
+
+  /**
+   * One run of the graph for `request`, plus, with `step`, the SGD update of the same pass:
+   * taken (the model's parameters replaced) only when the loss and ‖∇‖² are finite.
+   */
+  async function pass(
     batch: BatchIndices,
-    request: EvaluateRequest<HostTensor> = {},
-  ): Promise<EvaluateResult<HostTensor>> {
-    assertLive('evaluate');
-    const indices = checkBatch(batch, dataset.size, `${name}.evaluate`);
+    request: EvaluateRequest<HostTensor>,
+    where: string,
+    step?: { readonly learningRate: number; readonly weightDecay: number },
+  ): Promise<{ result: EvaluateResult<HostTensor>; gradientNormSquared?: number; applied?: boolean }> {
+    assertLive(where);
+    const indices = checkBatch(batch, dataset.size, `${name}.${where}`);
     const n = indices.length;
     const params = request.parameters ?? parameters;
     const plan = planRequest(request, { layers, n, parameterShapes: shapes });
-    const sig = plan.signature;
+    const sig: GraphSignature = step
+      ? { ...plan.signature, step: step.weightDecay > 0 ? 'sgd-decay' : 'sgd' }
+      : plan.signature;
     const replace = request.replaceFeatures;
     const x = replace ? replace.features.data : gatherRows(dataset.features, indices, width);
     const scale = weightScale(n, sig.head);
@@ -176,6 +185,9 @@ export function createOnnxModel(
       if (input === names.target)
         return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
       if (input === names.upstream) return tensor((request.outputGradient as HostTensor).data, [n, outputSize]);
+      if (step && input === names.stepRate) return tensor(Float32Array.of(step.learningRate), [1]);
+      if (step && input === names.stepKeep)
+        return tensor(Float32Array.of(1 - step.learningRate * step.weightDecay), [1]);
       const layer = /^weights_(\d+)$/.exec(input);
       if (layer && plan.weights) {
         return tensor(
@@ -225,36 +237,38 @@ export function createOnnxModel(
       result.featureGradient = hostTensor(data, [n, layers[sig.start]?.inputSize as number]);
     }
     if (sig.outputs) result.outputs = hostTensor(read(out, names.outputs) as Float32Array, [n, outputSize]);
-    return result;
-  }
-
-  /** `Model.sgdStep`: the update is part of the training graph; the gradient never leaves it. */
-  async function sgdStep(batch: BatchIndices, step: SgdStep): Promise<SgdStepResult> {
-    assertLive('sgdStep');
-    const learningRate = stepNumber('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0');
-    const weightDecay = stepNumber('weightDecay', step.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0');
-    const indices = checkBatch(batch, dataset.size, `${name}.sgdStep`);
-    const n = indices.length;
-    const signature: GraphSignature = { ...LOSS_ONLY, step: weightDecay > 0 ? 'sgd-decay' : 'sgd' };
-    const session = await cache.get(signatureKey(signature), () => buildTrainingGraph(spec, signature));
-    const x = gatherRows(dataset.features, indices, width);
-    const feeds = feedsFor(session.inputNames, { x, n, head: 'loss', params: parameters }, (input) => {
-      if (input === names.target)
-        return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
-      if (input === names.stepRate) return tensor(Float32Array.of(learningRate), [1]);
-      if (input === names.stepKeep) return tensor(Float32Array.of(1 - learningRate * weightDecay), [1]);
-      return undefined;
-    });
-    const out = await cache.run(session, feeds);
-    const loss = meanLoss(read(out, names.loss) as Float32Array);
+    if (!step) return { result };
     const gradientNormSquared = (read(out, names.gradientNormSquared) as Float32Array)[0] as number;
-    const applied = Number.isFinite(loss) && Number.isFinite(gradientNormSquared);
+    const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared);
     if (applied) {
       parameters = parameterInfo.map((_, p) =>
         hostTensor(read(out, names.updated(p)) as Float32Array, shapes[p] as number[]),
       );
     }
-    return { loss, gradientNormSquared, applied };
+    return { result, gradientNormSquared, applied };
+  }
+
+  /** `Model.sgdStep`: the update is part of the training graph; the gradient leaves it only when asked. */
+  async function sgdStep(
+    batch: BatchIndices,
+    step: SgdStep,
+    request: SgdStepRequest = {},
+  ): Promise<SgdStepResult<HostTensor>> {
+    assertLive('sgdStep');
+    const learningRate = stepNumber('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0');
+    const weightDecay = stepNumber('weightDecay', step.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0');
+    const statistics: EvaluateRequest<HostTensor> = {
+      perExampleLoss: request.perExampleLoss === true,
+      gradient: request.gradient === true,
+      secondMoment: request.secondMoment === true,
+      gram: request.gram === true,
+    };
+    const { result, gradientNormSquared, applied } = await pass(batch, statistics, 'sgdStep', {
+      learningRate,
+      weightDecay,
+    });
+    const { batchSize: _, ...rest } = result;
+    return { ...rest, gradientNormSquared: gradientNormSquared as number, applied: applied as boolean };
   }
 
   function stepNumber(option: string, value: unknown, valid: (v: number) => boolean, expected: string): number {

@@ -44,6 +44,7 @@ export type {
   ExampleWeights,
   Model,
   SgdStep,
+  SgdStepRequest,
   SgdStepResult,
 } from './model/model';
 export {

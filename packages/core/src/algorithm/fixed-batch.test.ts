@@ -31,7 +31,7 @@ function model(y: readonly number[]) {
 function withSgdStep(base: Model<HostTensor>, refuse = () => false) {
   const calls: SgdStep[] = [];
   const fast: Model<HostTensor> = Object.create(base);
-  fast.sgdStep = async (batch: BatchIndices, step: SgdStep): Promise<SgdStepResult> => {
+  fast.sgdStep = async (batch: BatchIndices, step: SgdStep): Promise<SgdStepResult<HostTensor>> => {
     calls.push(step);
     const r = await base.evaluate(batch, { gradient: true });
     const gradient = r.gradient as HostTensor[];

@@ -59,7 +59,11 @@ export interface SgdStep {
   readonly weightDecay?: number;
 }
 
-export interface SgdStepResult {
+/** Statistics an `sgdStep` may also return, as `evaluate` would at the parameters before the step. */
+export type SgdStepRequest = Pick<EvaluateRequest<never>, 'perExampleLoss' | 'gradient' | 'secondMoment' | 'gram'>;
+
+export interface SgdStepResult<T = unknown>
+  extends Pick<EvaluateResult<T>, 'perExampleLoss' | 'gradient' | 'secondMoment' | 'gram'> {
   /** Mean loss over the batch at the parameters before the step. */
   readonly loss: number;
   /** ‖∇L‖², summed over every parameter (not finite when some gradient entry is not). */
@@ -109,11 +113,12 @@ export interface Model<T> {
   evaluate(batch: BatchIndices, request?: EvaluateRequest<T>): Promise<EvaluateResult<T>>;
   /**
    * Optional fast path: one SGD step θ ← (1 − η·λ)·θ − η·∇L(θ) on the batch's mean loss, taken
-   * inside the backend's own pass (the gradient never comes back to JavaScript). The new
+   * inside the backend's own pass (the gradient need not come back to JavaScript), with the
+   * statistics of `request` from the same pass, at the parameters before the step. The new
    * parameters replace the model's only when the loss and the gradient are finite; otherwise
    * the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
    */
-  sgdStep?(batch: BatchIndices, step: SgdStep): Promise<SgdStepResult>;
+  sgdStep?(batch: BatchIndices, step: SgdStep, request?: SgdStepRequest): Promise<SgdStepResult<T>>;
   /** Raw outputs (logits) for `count` examples of any features (row-major). */
   predict(features: Float32Array, count: number): Promise<Float32Array>;
   /**

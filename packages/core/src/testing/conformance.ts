@@ -336,20 +336,30 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }
           // θ ← (1 − ηλ)θ − ηg on the reference's gradient, against the backend's own pass.
           const [learningRate, weightDecay] = [0.3, 0.05];
-          const e = await oracle.evaluate(BATCH, { gradient: true });
+          const e = await oracle.evaluate(BATCH, { gradient: true, secondMoment: true, gram: true });
           const before = await oracle.readParameters();
           const gradients = await Promise.all((e.gradient ?? []).map((g) => oracle.ops.read(g)));
           const expected = before.map((p, i) =>
             p.map((v, j) => (1 - learningRate * weightDecay) * v - learningRate * (gradients[i]?.[j] as number)),
           );
           const norm = gradients.reduce((s, g) => s + g.reduce((t, v) => t + v * v, 0), 0);
-          const step = await model.sgdStep(BATCH, { learningRate, weightDecay });
+          // The statistics of the same pass come back at the parameters before the step.
+          const request = { gradient: true, secondMoment: true, gram: true } as const;
+          const step = await model.sgdStep(BATCH, { learningRate, weightDecay }, request);
           expect(step.applied).toBe(true);
           expect(maxRelativeDifference([step.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
           expect(maxRelativeDifference([step.gradientNormSquared], [norm])).toBeLessThan(VALUE_TOLERANCE);
+          await expectLists('gradient', [model, step.gradient], [oracle, e.gradient], VALUE_TOLERANCE);
+          await expectLists('secondMoment', [model, step.secondMoment], [oracle, e.secondMoment], STATISTIC_TOLERANCE);
+          step.gram?.forEach((k, l) => {
+            expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
+          });
+          expect(step.gram?.length).toBe(spec.layerSizes.length - 1);
           const after = await model.readParameters();
           after.forEach((p, i) => {
-            expect(maxRelativeDifference(p, expected[i] as Float32Array), `parameter ${i}`).toBeLessThan(VALUE_TOLERANCE);
+            expect(maxRelativeDifference(p, expected[i] as Float32Array), `parameter ${i}`).toBeLessThan(
+              VALUE_TOLERANCE,
+            );
           });
           // A non-finite pass leaves the parameters as they were.
           const poisoned = after.map((p) => p.slice());
