@@ -23,6 +23,7 @@ import {
   type Model,
   type ModelSpec,
   resolveExampleWeights,
+  resolveSgdStep,
   type SgdStep,
   type SgdStepRequest,
   type SgdStepResult,
@@ -255,8 +256,7 @@ export function createOnnxModel(
     request: SgdStepRequest = {},
   ): Promise<SgdStepResult<HostTensor>> {
     assertLive('sgdStep');
-    const learningRate = stepNumber('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0');
-    const weightDecay = stepNumber('weightDecay', step.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0');
+    const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
     const statistics: EvaluateRequest<HostTensor> = {
       perExampleLoss: request.perExampleLoss === true,
       gradient: request.gradient === true,
@@ -269,15 +269,6 @@ export function createOnnxModel(
     });
     const { batchSize: _, ...rest } = result;
     return { ...rest, gradientNormSquared: gradientNormSquared as number, applied: applied as boolean };
-  }
-
-  function stepNumber(option: string, value: unknown, valid: (v: number) => boolean, expected: string): number {
-    if (typeof value === 'number' && Number.isFinite(value) && valid(value)) return value;
-    throw new InvalidArgumentError({
-      argument: option,
-      value,
-      message: `${name}.sgdStep: ${option} must be ${expected}, got ${String(value)}`,
-    });
   }
 
   return {

@@ -32,6 +32,7 @@ export {
   checkRequestLayers,
   checkSpecMatchesDataset,
   resolveExampleWeights,
+  resolveSgdStep,
 } from './model/check-request';
 export { type Dataset, featureSize, validateDataset } from './model/dataset';
 export { initializeParameters } from './model/initialize';

@@ -13,6 +13,7 @@ import {
   featureSize,
   type Model,
   type ModelSpec,
+  resolveSgdStep,
   ShapeMismatchError,
   type TensorOps,
 } from '@abs/core';
@@ -99,6 +100,41 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       replaceParameters(upload(values));
     },
     evaluate: (batch, request = {}) => evaluateOnDevice(context, batch, request),
+    async sgdStep(batch, step, request = {}) {
+      const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
+      const { batchSize: _, ...result } = await evaluateOnDevice(context, batch, {
+        perExampleLoss: request.perExampleLoss === true,
+        gradient: true,
+        secondMoment: request.secondMoment === true,
+        gram: request.gram === true,
+      });
+      const gradient = result.gradient as Tensor[];
+      // θ' = θ·(1 − ηλ) − ∇·η and ‖∇‖² on the device; only the norm is read back.
+      const [norm, next] = tf.tidy(() => {
+        const squares = tf.addN(gradient.map((g) => tf.sum(tf.square(g))));
+        const keep = 1 - learningRate * weightDecay;
+        const updated = parameters.map((p, i) =>
+          tf.sub(weightDecay > 0 ? tf.mul(p, keep) : p, tf.mul(gradient[i] as Tensor, learningRate)),
+        );
+        return [squares, updated] as [Tensor, Tensor[]];
+      });
+      let gradientNormSquared: number;
+      try {
+        gradientNormSquared = (await norm.data())[0] as number;
+      } catch (error) {
+        for (const t of [...next, ...gradient, ...(result.secondMoment ?? [])]) t.dispose();
+        throw error;
+      } finally {
+        norm.dispose();
+      }
+      const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared);
+      if (applied) replaceParameters(next);
+      else for (const t of next) t.dispose();
+      if (request.gradient === true) return { ...result, gradientNormSquared, applied };
+      for (const g of gradient) g.dispose();
+      const { gradient: __, ...statistics } = result;
+      return { ...statistics, gradientNormSquared, applied };
+    },
     async predict(features, count) {
       if (features.length !== count * width) {
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });

@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error';
 import { type Dataset, featureSize } from './dataset';
+import type { SgdStep } from './model';
 import type { ModelSpec } from './model-spec';
 
 /**
@@ -91,4 +92,23 @@ export function resolveExampleWeights(
     }
   });
   return list;
+}
+
+/**
+ * The SGD step of `Model.sgdStep`, checked: η a finite number > 0, λ (default 0) a finite
+ * number ≥ 0; `InvalidArgumentError` naming the option and `where` otherwise.
+ */
+export function resolveSgdStep(step: SgdStep, where: string): { learningRate: number; weightDecay: number } {
+  const check = (option: string, value: unknown, valid: (v: number) => boolean, expected: string): number => {
+    if (typeof value === 'number' && Number.isFinite(value) && valid(value)) return value;
+    throw new InvalidArgumentError({
+      argument: option,
+      value,
+      message: `${where}: ${option} must be ${expected}, got ${String(value)}`,
+    });
+  };
+  return {
+    learningRate: check('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0'),
+    weightDecay: check('weightDecay', step?.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0'),
+  };
 }

@@ -361,9 +361,11 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
               VALUE_TOLERANCE,
             );
           });
-          // A non-finite pass leaves the parameters as they were.
+          // A non-finite pass leaves the parameters as they were. The NaN goes into the output
+          // layer, where every backend's loss must see it (a relu may swallow one further down:
+          // tfjs-wasm's max(0, NaN) is 0).
           const poisoned = after.map((p) => p.slice());
-          (poisoned[0] as Float32Array)[0] = Number.NaN;
+          (poisoned.at(-1) as Float32Array)[0] = Number.NaN;
           model.writeParameters(poisoned);
           const refused = await model.sgdStep(BATCH, { learningRate });
           expect(refused.applied).toBe(false);
