@@ -18,11 +18,11 @@ describe('bench end to end', () => {
     await runBench(options, { log: (l) => lines.push(l), command: ['test'] });
     const document = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(validateResults(document)).toEqual([]);
-    // baselines 4, cabs 1 + 3 baselines, dba 2 settings × 2 bases × (dba + plain), labpal 4 + pal + sgd + adam, arbiter 2 + 3 + cabs
+    // baselines 4, cabs 1 + 3 baselines, dba 2 settings × 2 bases × (dba, dba-argmin, plain), labpal 4 + pal + sgd + adam, arbiter 2 + 3 + cabs
     const suites = document.runs.map((r: { suite: string }) => r.suite);
     expect(suites.filter((s: string) => s === 'baselines').length).toBe(4);
     expect(suites.filter((s: string) => s === 'cabs').length).toBe(4);
-    expect(suites.filter((s: string) => s === 'dba').length).toBe(8);
+    expect(suites.filter((s: string) => s === 'dba').length).toBe(12);
     expect(suites.filter((s: string) => s === 'labpal').length).toBe(7);
     expect(suites.filter((s: string) => s === 'arbiter').length).toBe(6);
     for (const run of document.runs) {

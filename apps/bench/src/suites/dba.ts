@@ -2,7 +2,8 @@
  * `dba`: the data-scarce setting of the DBA paper on real MNIST digits (spec §9, project
  * scale): class-balanced training subsets of 60 per class ("1%": 600 images) and 10 per class
  * (100 images) drawn from the training split, evaluated on the disjoint held-out split;
- * mlp([784, H, 10]) relu with H ∈ {128, 512, 1000}; DBA (Adam and SGD-momentum bases) against
+ * mlp([784, H, 10]) relu with H ∈ {128, 512, 1000}; DBA in threshold (τ = 0.5, the default) and
+ * argmin mode (Adam and SGD-momentum bases) against
  * plain Adam and SGD-momentum with the same budget of examples. Final-epoch accuracy only —
  * never the best epoch. Seeds vary the initialisation, the sampler and the data draw.
  *
@@ -42,12 +43,15 @@ export async function dbaSuite(ctx: SuiteContext): Promise<void> {
         const data = { name: setting.name, train, test: mnist.test };
         const budget = ctx.budget ?? { examples: epochs * train.size };
         for (const [baseName, base] of bases) {
-          if (selected('dba')) {
+          // threshold (the spec's default, τ = 0.5) and argmin (always the metric's minimiser).
+          for (const mode of ['threshold', 'argmin'] as const) {
+            const name = mode === 'threshold' ? 'dba' : 'dba-argmin';
+            if (!selected(name)) continue;
             await ctx.record(
               await runExperiment(ctx.primary, {
                 suite: 'dba',
-                label: `dba ${baseName}`,
-                algorithm: () => dba({ batchSize: BATCH, optimizer: base() }),
+                label: `${name} ${baseName}`,
+                algorithm: () => dba({ batchSize: BATCH, optimizer: base(), mode }),
                 dataset: data,
                 spec,
                 seed,
