@@ -76,10 +76,12 @@ export async function evaluateOnDevice(
   context: EvaluateContext,
   batch: BatchIndices,
   request: EvaluateRequest<Tensor>,
+  where = 'evaluate',
 ): Promise<EvaluateResult<Tensor>> {
   const { layers } = context;
   const plan = planRequest(batch, request, {
     name: context.name,
+    where,
     datasetSize: context.datasetSize,
     layers,
     shapes: context.shapes,

@@ -40,9 +40,11 @@ export function planRequest(
     readonly layers: readonly LayerInfo[];
     readonly shapes: readonly (readonly number[])[];
     readonly parameters: readonly Tensor[];
+    /** The method named in errors (default `evaluate`). */
+    readonly where?: string;
   },
 ): RequestPlan {
-  const indices = checkBatch(batch, model.datasetSize, `${model.name}.evaluate`);
+  const indices = checkBatch(batch, model.datasetSize, `${model.name}.${model.where ?? 'evaluate'}`);
   const n = indices.length;
   const depth = model.layers.length;
   if (request.parameters) {

@@ -102,12 +102,17 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     evaluate: (batch, request = {}) => evaluateOnDevice(context, batch, request),
     async sgdStep(batch, step, request = {}) {
       const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
-      const { batchSize: _, ...result } = await evaluateOnDevice(context, batch, {
-        perExampleLoss: request.perExampleLoss === true,
-        gradient: true,
-        secondMoment: request.secondMoment === true,
-        gram: request.gram === true,
-      });
+      const { batchSize: _, ...result } = await evaluateOnDevice(
+        context,
+        batch,
+        {
+          perExampleLoss: request.perExampleLoss === true,
+          gradient: true,
+          secondMoment: request.secondMoment === true,
+          gram: request.gram === true,
+        },
+        'sgdStep',
+      );
       const gradient = result.gradient as Tensor[];
       // θ' = θ·(1 − ηλ) − ∇·η and ‖∇‖² on the device; only the norm is read back.
       const [norm, next] = tf.tidy(() => {
