@@ -4,8 +4,8 @@
  * follows  η ← η + β_hd·⟨g_t, u_{t−1}⟩,  u_{t−1} = m̂_{t−1}/(√v̂_{t−1} + ε)  (bias-corrected,
  * u_0 = 0), g_t including λθ. u is kept as the slot `direction`, exactly the step taken.
  */
-import { checker, decayedGradient, dotList, scaleByAdam } from '@abs/core';
-import type { HypergradientOptimizer } from './hypergradient-optimizer';
+import { adamStep, checker } from '@abs/core';
+import { type HypergradientOptimizer, hypergradientLearningRate } from './hypergradient-optimizer';
 
 export interface AdamHdOptions {
   /** Initial learning rate η_0 > 0 (default 1e-3). */
@@ -46,40 +46,16 @@ export function adamHd(options: AdamHdOptions): HypergradientOptimizer {
         direction: parameters.map((p) => ops.zerosLike(p)),
       },
     }),
-    async adaptLearningRate(ops, { gradient, parameters, state }) {
-      const decayed = parameters.map((theta, i) =>
-        decayedGradient(ops, gradient[i] as typeof theta, theta, weightDecay),
-      );
-      const inner = await dotList(
-        ops,
-        decayed.map((g) => g.value),
-        state.slots.direction ?? [],
-      );
-      for (const g of decayed) if (g.owned) ops.dispose(g.value);
-      return state.learningRate + hypergradientBeta * inner;
-    },
+    adaptLearningRate: hypergradientLearningRate({ hypergradientBeta, weightDecay, direction: 'direction' }),
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? state.learningRate;
       const t = state.step + 1;
-      const ms = state.slots.m ?? [];
-      const vs = state.slots.v ?? [];
-      type Tensor = (typeof parameters)[number];
-      const nextM: Tensor[] = [];
-      const nextV: Tensor[] = [];
-      const directions: Tensor[] = [];
-      const next = parameters.map((theta, i) => {
-        const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
-        const moments = { gradient: g.value, m: ms[i] as Tensor, v: vs[i] as Tensor, step: t };
-        const { m, v, direction } = scaleByAdam(ops, moments, { beta1, beta2, epsilon });
-        if (g.owned) ops.dispose(g.value);
-        nextM.push(m);
-        nextV.push(v);
-        directions.push(direction);
-        return ops.axpby(1, theta, -lr, direction);
-      });
+      const { m = [], v = [] } = state.slots;
+      const input = { gradient, parameters, m, v, step: t, learningRate: lr };
+      const next = adamStep(ops, input, { beta1, beta2, epsilon, weightDecay, keepDirections: true });
       return {
-        parameters: next,
-        state: { step: t, learningRate: lr, slots: { m: nextM, v: nextV, direction: directions } },
+        parameters: next.parameters,
+        state: { step: t, learningRate: lr, slots: { m: next.m, v: next.v, direction: next.directions } },
       };
     },
   };

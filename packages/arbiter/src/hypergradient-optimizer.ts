@@ -6,7 +6,7 @@
  * The inner product is a reduction, which core's synchronous `Optimizer.update` cannot
  * take, so these optimisers add one async method; `update` itself is a plain core update.
  */
-import type { Optimizer, OptimizerState, TensorOps } from '@abs/core';
+import { decayedGradient, dotList, type Optimizer, type OptimizerState, type TensorOps } from '@abs/core';
 
 export interface HypergradientOptimizer extends Optimizer {
   /** β_hd, the hypergradient step size. */
@@ -28,3 +28,26 @@ export interface HypergradientOptimizer extends Optimizer {
  */
 export const isHypergradientOptimizer = (optimizer: Optimizer): optimizer is HypergradientOptimizer =>
   typeof (optimizer as Partial<HypergradientOptimizer>).adaptLearningRate === 'function';
+
+/**
+ * `adaptLearningRate` of both optimisers: η + β_hd·⟨g + λθ, u⟩ with u the state's slot
+ * `direction` (the last step taken; u_0 = 0).
+ */
+export function hypergradientLearningRate(options: {
+  readonly hypergradientBeta: number;
+  readonly weightDecay: number;
+  readonly direction: string;
+}): HypergradientOptimizer['adaptLearningRate'] {
+  return async (ops, { gradient, parameters, state }) => {
+    const decayed = parameters.map((theta, i) =>
+      decayedGradient(ops, gradient[i] as typeof theta, theta, options.weightDecay),
+    );
+    const inner = await dotList(
+      ops,
+      decayed.map((g) => g.value),
+      state.slots[options.direction] ?? [],
+    );
+    for (const g of decayed) if (g.owned) ops.dispose(g.value);
+    return state.learningRate + options.hypergradientBeta * inner;
+  };
+}

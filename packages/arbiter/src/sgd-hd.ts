@@ -4,8 +4,8 @@
  * direction u_{t−1} = buf (θ ← θ − η·buf),
  *   η ← η + β_hd·⟨g_t, buf⟩;  buf ← μ·buf + g_t (buf = g_t on the first step);  θ ← θ − η·buf.
  */
-import { checker, decayedGradient, dotList } from '@abs/core';
-import type { HypergradientOptimizer } from './hypergradient-optimizer';
+import { checker, decayedGradient } from '@abs/core';
+import { type HypergradientOptimizer, hypergradientLearningRate } from './hypergradient-optimizer';
 
 export interface SgdHdOptions {
   /** Initial learning rate η_0 > 0. */
@@ -40,18 +40,7 @@ export function sgdHd(options: SgdHdOptions): HypergradientOptimizer {
       learningRate,
       slots: { momentum: parameters.map((p) => ops.zerosLike(p)) },
     }),
-    async adaptLearningRate(ops, { gradient, parameters, state }) {
-      const decayed = parameters.map((theta, i) =>
-        decayedGradient(ops, gradient[i] as typeof theta, theta, weightDecay),
-      );
-      const inner = await dotList(
-        ops,
-        decayed.map((g) => g.value),
-        state.slots.momentum ?? [],
-      );
-      for (const g of decayed) if (g.owned) ops.dispose(g.value);
-      return state.learningRate + hypergradientBeta * inner;
-    },
+    adaptLearningRate: hypergradientLearningRate({ hypergradientBeta, weightDecay, direction: 'momentum' }),
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? state.learningRate;
       const buffers = state.slots.momentum ?? [];

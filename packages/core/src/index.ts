@@ -69,7 +69,7 @@ export {
   type OptimizerState,
   type OptimizerUpdate,
 } from './optim/optimizer';
-export { type AdamHyperParameters, composeScaleByAdam, scaleByAdam } from './optim/scale-by-adam';
+export { type AdamHyperParameters, adamStep, composeScaleByAdam, scaleByAdam } from './optim/scale-by-adam';
 export { type SgdOptions, sgd } from './optim/sgd';
 export { createRng, deriveSeed, type Rng, type RngState } from './random/rng';
 export { maxRelativeDifference } from './tensor/max-relative-difference';

@@ -90,9 +90,9 @@ export async function speedSuite(ctx: SuiteContext): Promise<void> {
         repetitions,
         memoryBytes: null,
       });
+    const sgdStep = model.sgdStep?.bind(model);
     for (const [measure, request, update, work] of measures) {
       record(measure, await time(stepper(model, request, update), limits), work);
-      const sgdStep = model.sgdStep?.bind(model);
       if (measure === 'plain' && sgdStep) {
         // What fixedBatch(sgd) runs on a backend that takes the step in its own pass.
         const batch = Int32Array.from({ length: BATCH }, (_, i) => i);

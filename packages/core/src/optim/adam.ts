@@ -5,8 +5,7 @@
  */
 import { checker } from '../config/validate';
 import type { Optimizer } from './optimizer';
-import { decayedGradient } from './optimizer';
-import { scaleByAdam } from './scale-by-adam';
+import { adamStep } from './scale-by-adam';
 
 export interface AdamOptions {
   readonly learningRate?: number;
@@ -40,23 +39,10 @@ export function adam(options: AdamOptions = {}): Optimizer {
     update(ops, { gradient, parameters, state, learningRate: override }) {
       const lr = override ?? learningRate;
       const t = state.step + 1;
-      const ms = state.slots.m ?? [];
-      const vs = state.slots.v ?? [];
-      type Tensor = (typeof parameters)[number];
-      const nextM: Tensor[] = [];
-      const nextV: Tensor[] = [];
-      const next = parameters.map((theta, i) => {
-        const g = decayedGradient(ops, gradient[i] as Tensor, theta, weightDecay);
-        const moments = { gradient: g.value, m: ms[i] as Tensor, v: vs[i] as Tensor, step: t };
-        const { m, v, direction } = scaleByAdam(ops, moments, { beta1, beta2, epsilon });
-        const out = ops.axpby(1, theta, -lr, direction);
-        ops.dispose(direction);
-        if (g.owned) ops.dispose(g.value);
-        nextM.push(m);
-        nextV.push(v);
-        return out;
-      });
-      return { parameters: next, state: { step: t, learningRate: lr, slots: { m: nextM, v: nextV } } };
+      const { m = [], v = [] } = state.slots;
+      const input = { gradient, parameters, m, v, step: t, learningRate: lr };
+      const next = adamStep(ops, input, { beta1, beta2, epsilon, weightDecay });
+      return { parameters: next.parameters, state: { step: t, learningRate: lr, slots: { m: next.m, v: next.v } } };
     },
   };
 }

@@ -6,6 +6,7 @@
  * `adam` steps along −η·u; Adam-HD also keeps u for its hypergradient.
  */
 import type { ScaleByAdamInput, TensorOps } from '../tensor/tensor-ops';
+import { decayedGradient } from './optimizer';
 
 export interface AdamHyperParameters {
   readonly beta1: number;
@@ -46,4 +47,36 @@ export function composeScaleByAdam<T>(ops: TensorOps<T>, input: ScaleByAdamInput
   const direction = ops.div(m, shifted);
   for (const x of [g2, root, denominator, shifted]) ops.dispose(x);
   return { m, v, direction };
+}
+
+/**
+ * One Adam update over a parameter list (update number `step`, 1-based): per parameter
+ * g + λθ, `scaleByAdam`, θ − η·u. The caller owns what is returned; the directions u are
+ * returned only with `keepDirections` (Adam-HD needs them) and disposed otherwise.
+ */
+export function adamStep<T>(
+  ops: TensorOps<T>,
+  input: {
+    readonly gradient: readonly T[];
+    readonly parameters: readonly T[];
+    readonly m: readonly T[];
+    readonly v: readonly T[];
+    readonly step: number;
+    readonly learningRate: number;
+  },
+  hyper: AdamHyperParameters & { readonly weightDecay: number; readonly keepDirections?: boolean },
+): { parameters: T[]; m: T[]; v: T[]; directions: T[] } {
+  const out = { parameters: [] as T[], m: [] as T[], v: [] as T[], directions: [] as T[] };
+  input.parameters.forEach((theta, i) => {
+    const g = decayedGradient(ops, input.gradient[i] as T, theta, hyper.weightDecay);
+    const moments = { gradient: g.value, m: input.m[i] as T, v: input.v[i] as T, step: input.step };
+    const { m, v, direction } = scaleByAdam(ops, moments, hyper);
+    if (g.owned) ops.dispose(g.value);
+    out.parameters.push(ops.axpby(1, theta, -input.learningRate, direction));
+    out.m.push(m);
+    out.v.push(v);
+    if (hyper.keepDirections) out.directions.push(direction);
+    else ops.dispose(direction);
+  });
+  return out;
 }
