@@ -51,6 +51,7 @@ describe('bench end to end', () => {
       'plain',
       'plain (sgdStep: update in the backend)',
       'moments',
+      'norms',
       'gram',
       'gram+weights',
       'matmul',

@@ -69,7 +69,10 @@ export interface SpeedRecord {
   readonly backend: string;
   readonly model: string;
   readonly batchSize: number;
-  /** `'plain'` (loss + gradient + SGD update), `'moments'`, `'gram'`, `'forward'`, or `'matmul'`. */
+  /**
+   * `'plain'` (loss + gradient + SGD update), `'moments'`, `'norms'` (per-example gradient
+   * norms), `'gram'`, `'gram+weights'`, `'forward'`, `'matmul'`, or the fused plain step.
+   */
   readonly measure: string;
   readonly msPerStep: number;
   readonly gflops: number | null;

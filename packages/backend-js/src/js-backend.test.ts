@@ -44,7 +44,7 @@ describe('jsBackend gradients', () => {
     });
   }
 
-  it('second moments, Gram and weighted gradients equal brute force over per-example gradients', async () => {
+  it('second moments, Gram, per-example norms and weighted gradients equal brute force over per-example gradients', async () => {
     const data = conformanceDataset({ size: 10, width: 5, classes: 4, seed: 9 });
     const model = await jsBackend().compile(mlp([5, 6, 4]), data, { seed: 4 });
     const batch = [1, 4, 2, 8, 0];
@@ -54,9 +54,16 @@ describe('jsBackend gradients', () => {
       gradient: true,
       secondMoment: true,
       gram: true,
+      perExampleGradientNormSquared: true,
       exampleWeights: weights,
     });
     const each = await perExampleGradients(model, batch);
+    each.forEach((grads, i) => {
+      grads.forEach((gi, p) => {
+        const norm = gi.reduce((s, v) => s + v * v, 0);
+        expect(result.perExampleGradientNormSquared?.[p]?.[i], `‖g_${i}‖² of parameter ${p}`).toBeCloseTo(norm, 5);
+      });
+    });
     const moments = await read(model, result.secondMoment);
     const weighted = await read(model, result.weightedGradient);
     const mean = await read(model, result.gradient);

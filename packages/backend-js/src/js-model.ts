@@ -6,6 +6,7 @@
  *   mean gradient      W: (1/n)·AᵀΔ            b: (1/n)·Σ_i δ_i
  *   second moment      W: (1/n)·(A∘A)ᵀ(Δ∘Δ)    b: (1/n)·Σ_i δ_i∘δ_i
  *   Gram (per layer)   (ΔΔᵀ)∘(AAᵀ + 1)          (the +1 is the bias column of [A, 1])
+ *   ‖g_i‖² per example W: ‖a_i‖²‖δ_i‖²           b: ‖δ_i‖²
  *   weighted gradient  W: Aᵀdiag(w)Δ           b: Σ_i w_i δ_i
  */
 import {
@@ -30,7 +31,7 @@ import {
   ShapeMismatchError,
 } from '@abs/core';
 import { activate, multiplyDerivative } from './activation';
-import { columnSums, matmul, matmulAt, matmulBt, scaleRows, squared, toFloat32 } from './kernels';
+import { columnSums, matmul, matmulAt, matmulBt, rowSquaredNorms, scaleRows, squared, toFloat32 } from './kernels';
 import { lossAndOutputGradient } from './loss';
 
 export const JS_CAPABILITIES: ReadonlySet<Capability> = new Set(CAPABILITIES);
@@ -169,6 +170,7 @@ export function createJsModel(
       request.gradient ||
       request.secondMoment ||
       request.gram ||
+      request.perExampleGradientNormSquared ||
       request.exampleWeights !== undefined ||
       request.outputGradient !== undefined;
     const lowest = wantsParameterStats ? (replace?.layer ?? 0) : (replace?.layer ?? depth);
@@ -177,6 +179,7 @@ export function createJsModel(
     const gradient: HostTensor[] = [];
     const second: HostTensor[] = [];
     const grams: Float64Array[] = [];
+    const norms: Float64Array[] = [];
     const deltas: Float64Array[] = [];
     // Backward: deltas[l] = per-example gradients w.r.t. z_l.
     for (let l = depth - 1; l >= lowest; l--) {
@@ -208,6 +211,12 @@ export function createJsModel(
         for (let i = 0; i < n * n; i++) dd[i] = (dd[i] as number) * ((aa[i] as number) + (spec.bias ? 1 : 0));
         grams[l] = dd;
       }
+      if (request.perExampleGradientNormSquared) {
+        const dd = rowSquaredNorms(delta, n, outputSize);
+        const aa = rowSquaredNorms(a, n, inputSize);
+        norms[p[0] as number] = dd.map((v, i) => v * (aa[i] as number));
+        if (spec.bias) norms[p[1] as number] = dd;
+      }
       if (l === lowest) break;
       // Propagate: Δ_{l−1} = (Δ_l W_lᵀ) ∘ f′(Z_{l−1}).
       const upstream = matmulBt(delta, weightOf(params, l), n, outputSize, inputSize);
@@ -229,6 +238,7 @@ export function createJsModel(
     if (request.gradient || request.outputGradient) result.gradient = gradient;
     if (request.secondMoment) result.secondMoment = second;
     if (request.gram) result.gram = grams;
+    if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
     const weights = resolveWeights(request, n, request.gram ? grams : undefined);
     if (weights) {
       const weighted: HostTensor[] = [];

@@ -69,6 +69,17 @@ export function columnSums(x: Values, n: number, m: number, rowWeights?: Values)
 }
 
 /** Rows of an n×m matrix scaled by w_i. */
+/** ‖x_i‖² of each row of an n × m matrix. */
+export function rowSquaredNorms(x: Values, n: number, m: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < m; j++) sum += (x[i * m + j] as number) ** 2;
+    out[i] = sum;
+  }
+  return out;
+}
+
 export function scaleRows(x: Values, n: number, m: number, w: Values): Float64Array {
   const out = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {

@@ -2,8 +2,8 @@
  * CPU benchmark of @abs/backend-onnx on mlp([784, 512, 10]) with softmax cross-entropy,
  * batch 128: milliseconds per training step for the plain step as `fixedBatch(sgd)` takes it
  * (`model.sgdStep`: the update inside the graph), and with the update on the host (evaluate +
- * core's sgd), which is how steps with second moments, Gram matrices and Gram-chosen weights
- * run; the achieved GFLOP/s of the plain step against onnxruntime's own MatMul on 1024³
+ * core's sgd), which is how steps with second moments, per-example gradient norms (CABS's
+ * variance), Gram matrices and Gram-chosen weights run; the achieved GFLOP/s of the plain step against onnxruntime's own MatMul on 1024³
  * measured in the same run and with the same session options.
  *
  * Run: cd packages/backend-onnx && npx tsx --conditions=@abs/source scripts/bench.ts [--threads N]
@@ -128,11 +128,12 @@ const steps = await measure({
   fusedGram: fusedStep({ gram: true }),
   plain: stepWith({ gradient: true }),
   moments: stepWith({ gradient: true, secondMoment: true }),
+  norms: stepWith({ gradient: true, perExampleGradientNormSquared: true }),
   gram: stepWith({ gradient: true, gram: true }),
   gramWeights: stepWith({ gram: true, exampleWeights: () => Float32Array.from({ length: n }, () => 1 / n) }),
 });
 const after = await measure({ matmul: runMatmul }, { rounds: 1, perRound: 20, warmup: 2 });
-const { evaluateOnly, fused, fusedMoments, fusedGram, plain, moments, gram, gramWeights } = steps;
+const { evaluateOnly, fused, fusedMoments, fusedGram, plain, moments, norms, gram, gramWeights } = steps;
 const matmul = (before.matmul + after.matmul) / 2;
 const matmulGflops = (2 * 1024 ** 3) / matmul / 1e6;
 
@@ -174,6 +175,7 @@ row('  step + Gram', fusedGram, ratio(fusedGram, fused, ' (target <= 1.5x)'));
 console.log('update on the host (evaluate + core sgd):');
 row('  plain step', plain, `${(flops / plain / 1e6).toFixed(1)} GFLOP/s`);
 row('  step + second moments', moments, ratio(moments, plain, ' (target <= 1.35x)'));
+row('  step + per-example gradient norms', norms, `${ratio(norms, plain)} (what CABS uses for its variance)`);
 row('  step + Gram', gram, ratio(gram, plain, ' (target <= 1.5x)'));
 row('  step, weights from Gram (DBA)', gramWeights, ratio(gramWeights, plain));
 row('evaluate alone (no update)', evaluateOnly, `${(flops / evaluateOnly / 1e6).toFixed(1)} GFLOP/s`);

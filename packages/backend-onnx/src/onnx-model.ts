@@ -59,6 +59,7 @@ const PREDICT: GraphSignature = {
   gradient: false,
   secondMoment: false,
   gram: false,
+  exampleNorms: false,
   weights: 'none',
   featureGradient: false,
   outputs: true,
@@ -216,6 +217,14 @@ export function createOnnxModel(
     };
     if (sig.gradient) result.gradient = collect(names.gradient, out);
     if (sig.secondMoment) result.secondMoment = collect(names.moment, out);
+    if (sig.exampleNorms) {
+      const norms: Float64Array[] = [];
+      parameterInfo.forEach((_, p) => {
+        const data = read(out, names.exampleNorm(p));
+        if (data) norms[p] = new Float64Array(data);
+      });
+      result.perExampleGradientNormSquared = norms;
+    }
     if (sig.weights === 'input') result.weightedGradient = collect(names.weighted, out);
     if (sig.gram) {
       const grams: Float64Array[] = [];

@@ -71,6 +71,7 @@ export function planRequest(
     gradient: request.gradient === true || upstream,
     secondMoment: request.secondMoment === true,
     gram,
+    exampleNorms: request.perExampleGradientNormSquared === true,
     weights: weightsFromGram ? 'keep' : weights ? 'input' : 'none',
     ...(featureLayer !== undefined && featureLayer > start ? { features: featureLayer } : {}),
     featureGradient: replace !== undefined,

@@ -82,6 +82,24 @@ describe('cabs errors (shared/specs/cabs.md §7): typed, state and parameters un
     expectNonFinite(error, 'secondMoment[p0]', Number.POSITIVE_INFINITY);
   });
 
+  it('an infinite per-example norm → NonFiniteError naming secondMoment[p1] (its Σ_j M_j)', async () => {
+    const base = twoTensorModel(32, healthy);
+    const model = Object.create(base) as Model<HostTensor>;
+    Object.defineProperty(model, 'evaluate', {
+      value: async (batch: readonly number[]) => ({
+        batchSize: batch.length,
+        loss: 1,
+        gradient: [hostTensor(Float32Array.from([1, 1]), [2]), hostTensor(Float32Array.from([0]), [1])],
+        perExampleGradientNormSquared: [
+          new Float64Array(batch.length).fill(2),
+          Float64Array.from(batch, (_, i) => (i === 1 ? Number.POSITIVE_INFINITY : 1)),
+        ],
+      }),
+    });
+    const error = await failingStep(model);
+    expectNonFinite(error, 'secondMoment[p1]', Number.POSITIVE_INFINITY);
+  });
+
   it('finite g and M whose ξ is not finite (g² overflows float32) → NonFiniteError naming xi', async () => {
     const error = await failingStep(fixedAnswer({ loss: 1, gradient: [[1e20, 0], [0]], secondMoment: [[1, 0], [0]] }));
     expectNonFinite(error, 'xi', Number.NEGATIVE_INFINITY);
@@ -176,7 +194,7 @@ describe('zero loss (shared/specs/cabs.md §4.3 step 6, §7, §8)', () => {
 });
 
 describe('capabilities and fidelity', () => {
-  it('init rejects a model without secondMoment', async () => {
+  it('init rejects a model with neither per-example norms nor secondMoment', async () => {
     const base = twoTensorModel(8, healthy);
     const model = Object.create(base) as Model<HostTensor>;
     Object.defineProperty(model, 'capabilities', { value: new Set<Capability>(['loss', 'gradient']) });
@@ -184,7 +202,9 @@ describe('capabilities and fidelity', () => {
       .init(model, { seed: 0 })
       .catch((e: unknown) => e);
     expect(UnsupportedCapabilityError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe("backend 'mock' does not support capability 'secondMoment': needed by cabs");
+    expect((error as Error).message).toBe(
+      "backend 'mock' does not support capability 'secondMoment': needed by cabs (or 'perExampleGradientNormSquared')",
+    );
   });
 
   it("'reference' equals 'exact' on dense layers, step for step", async () => {

@@ -3,7 +3,7 @@ import { type Dataset, type HostTensor, hostTensor, type Model, mlp } from '@abs
 import { createMockModel, createTrackingOps } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { type CabsReport, type CabsState, cabs } from './cabs';
-import { leastSquaresModel, meanEstimationModel, withEvaluate } from './test-support/models';
+import { leastSquaresModel, meanEstimationModel, withEvaluate, withoutCapability } from './test-support/models';
 
 async function firstStep(model: Model<HostTensor>, algorithm: ReturnType<typeof cabs>) {
   const state = await algorithm.init(model, { seed: 0 });
@@ -89,6 +89,79 @@ describe('C2: dense-layer moment trick on jsBackend', () => {
     const [, bias] = values(model);
     expect(bias?.[0]).toBeCloseTo(-0.13333, 5);
     expect(bias?.[1]).toBeCloseTo(0.2, 6);
+  });
+});
+
+describe('ξ from per-example gradient norms or from second moments', () => {
+  // Σ_j M_j = (1/m) Σ_i ‖g_i‖²: models with `perExampleGradientNormSquared` give ξ without
+  // per-parameter moments; hiding that capability makes CABS take the moment path.
+  const C1 = {
+    X: [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+      [2, -1],
+    ],
+    y: [1, 2, -1, 0.5],
+    w: [0, 0],
+    copies: 4,
+  };
+
+  it('C1 gives ξ = 1.984375 both ways, and the same run step for step', async () => {
+    const run = async (model: Model<HostTensor>) => {
+      const algorithm = cabs({ learningRate: 0.1, bsMin: 2, bsMax: 16, initialBatchSize: 16 });
+      let state = await algorithm.init(model, { seed: 4 });
+      const reports: CabsReport[] = [];
+      for (let t = 0; t < 8; t++) {
+        const result = await algorithm.step(model, state);
+        state = result.state;
+        reports.push(result.report);
+      }
+      return { reports, parameters: values(model) };
+    };
+    const norms = await run(leastSquaresModel(C1));
+    const moments = await run(withoutCapability(leastSquaresModel(C1), 'perExampleGradientNormSquared'));
+    expect(norms.reports[0]?.xi).toBe(1.984375);
+    expect(moments.reports[0]?.xi).toBe(1.984375);
+    expect(norms.reports.map((r) => r.batchSize)).toEqual(moments.reports.map((r) => r.batchSize));
+    norms.reports.forEach((r, t) => expect(r.xi).toBeCloseTo(moments.reports[t]?.xi as number, 6));
+    expect(norms.parameters).toEqual(moments.parameters);
+  });
+
+  it('C2 on jsBackend: ξ = 55.9444 both ways (weight and bias)', async () => {
+    const data: Dataset = {
+      name: 'C2',
+      size: 3,
+      featureShape: [2],
+      features: Float32Array.from([1, 2, 0, -1, 3, 1]),
+      targets: Float32Array.from([1, 0, 0, 1, 1, 1]),
+      targetSize: 2,
+    };
+    const spec = mlp([2, 2], { activation: 'identity', loss: 'mse' });
+    const parameters = [Float32Array.from([0.5, -1, 2, 0]), new Float32Array(2)];
+    for (const hide of [false, true]) {
+      const compiled = await jsBackend().compile(spec, data, { parameters });
+      const model = hide ? withoutCapability(compiled, 'perExampleGradientNormSquared') : compiled;
+      const { report } = await firstStep(model, cabs({ learningRate: 0.1, bsMin: 2, initialBatchSize: 3 }));
+      expect(report.xi, hide ? 'moments' : 'norms').toBeCloseTo(55.9444, 4);
+    }
+  });
+
+  it('with norms, CABS never asks for second moments', async () => {
+    // The mock refuses any statistic outside its capabilities.
+    const model = createMockModel({
+      shapes: [[2]],
+      initial: [new Float32Array(2)],
+      size: 16,
+      capabilities: ['loss', 'gradient', 'perExampleGradientNormSquared'],
+      perExample: (k, p) => {
+        const x = C1.X[k % 4] as number[];
+        const r = x.reduce((s, xj, j) => s + xj * (p[0]?.[j] as number), 0) - (C1.y[k % 4] as number);
+        return { loss: 0.5 * r * r, gradient: [x.map((xj) => r * xj)] };
+      },
+    });
+    const { report } = await firstStep(model, cabs({ learningRate: 0.1 }));
+    expect(report.xi).toBe(1.984375);
   });
 });
 

@@ -4,7 +4,10 @@
  * constant learning rate α whose next batch size is m_{t+1} = c·α·ξ̄_t/(L̄_t + eps), rounded
  * half to even and clipped, where ξ = tr Σ is the population variance of per-example
  * gradients (Σ over every element of M − g∘g) and ξ̄, L̄ are un-corrected EMAs starting at 0
- * and 1. One model pass per step gives L, g and M; one fused reduction per tensor gives ξ.
+ * and 1. One model pass per step gives L, g and either per-example squared gradient norms
+ * (when the model has `perExampleGradientNormSquared`: ξ = Σ_p [(1/m)Σ_i ‖g_i,p‖² − ‖g_p‖²],
+ * O(m·width) in the backend) or the second moments M (ξ = Σ(M − g∘g), a product as large as
+ * the weight gradient); the two are the same ξ in exact arithmetic.
  */
 import {
   type Algorithm,
@@ -26,7 +29,7 @@ import {
   sampleBatch,
   UnsupportedCapabilityError,
 } from '@abs/core';
-import { CABS_INITIAL_AVERAGES, varianceTrace } from '@abs/variance';
+import { CABS_INITIAL_AVERAGES, varianceTrace, varianceTraceFromNorms } from '@abs/variance';
 import { cabsRule } from './batch-size-rule';
 import { InvalidLossError } from './invalid-loss-error';
 import { type CabsOptions, resolveCabsConfig } from './resolve-cabs-config';
@@ -64,7 +67,9 @@ export interface CabsState {
   readonly sampler: SamplerState;
 }
 
-const REQUIRES: readonly Capability[] = ['loss', 'gradient', 'secondMoment'];
+/** Always needed; ξ also needs `perExampleGradientNormSquared` (preferred) or `secondMoment`. */
+const REQUIRES: readonly Capability[] = ['loss', 'gradient'];
+const NORMS: Capability = 'perExampleGradientNormSquared';
 
 /**
  * Checks the batch size actually evaluated: 0 → EmptyBatchError, 1 → BatchTooSmallError.
@@ -83,20 +88,35 @@ function checkBatchSize(size: number): void {
 }
 
 /**
- * ξ = Σ(M − g∘g) over all tensors, one fused reduction per tensor. If it is not finite, the
- * cause is named in the order of §7: `gradient[<param>]`, `secondMoment[<param>]`, `xi`.
+ * ξ from the pass's statistics: Σ(M − g∘g), one fused reduction per tensor, or from the
+ * per-example norms. If it is not finite, the cause is named in the order of §7:
+ * `gradient[<param>]`, `secondMoment[<param>]` (for norms: the tensor whose (1/m)Σ_i ‖g_i‖²,
+ * which is Σ_j M_j, is not finite), `xi`.
  */
 async function computeXi<T>(
   model: Model<T>,
-  moments: { count: number; mean: T[]; secondMoment: T[] },
+  moments: {
+    count: number;
+    mean: T[];
+    secondMoment?: T[] | undefined;
+    exampleNormSquared?: Float64Array[] | undefined;
+  },
   step: number,
 ): Promise<number> {
-  const { mean: gradient, secondMoment } = moments;
-  const { total } = await varianceTrace(model.ops, moments);
+  const { count, mean: gradient, secondMoment, exampleNormSquared } = moments;
+  const { total } = exampleNormSquared
+    ? await varianceTraceFromNorms(model.ops, { count, mean: gradient, exampleNormSquared })
+    : await varianceTrace(model.ops, { count, mean: gradient, secondMoment: secondMoment ?? [] });
   if (Number.isFinite(total)) return total;
   const names = model.parameterInfo.map((p) => p.name);
   await assertFiniteTensors(model.ops, gradient, { prefix: 'gradient', names, step });
-  await assertFiniteTensors(model.ops, secondMoment, { prefix: 'secondMoment', names, step });
+  if (secondMoment) await assertFiniteTensors(model.ops, secondMoment, { prefix: 'secondMoment', names, step });
+  exampleNormSquared?.forEach((values, p) => {
+    const sum = values.reduce((s, v) => s + v, 0) / count;
+    if (!Number.isFinite(sum)) {
+      throw new NonFiniteError({ quantity: `secondMoment[${names[p] ?? p}]`, value: sum, step });
+    }
+  });
   throw new NonFiniteError({ quantity: 'xi', value: total, step });
 }
 
@@ -119,6 +139,9 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
     requires: REQUIRES,
     async init<T>(model: Model<T>, { seed }: { seed: number }): Promise<AlgorithmState> {
       assertCapabilities(model, REQUIRES, 'needed by cabs');
+      if (!model.capabilities.has(NORMS)) {
+        assertCapabilities(model, ['secondMoment'], `needed by cabs (or '${NORMS}')`);
+      }
       const shared = model.layers.find((layer) => (layer.kind as string) !== 'dense');
       if (config.fidelity === 'reference' && shared) {
         throw new UnsupportedCapabilityError({
@@ -144,23 +167,34 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
       const requested = Math.min(state.nextBatchSize, bsMaxEff);
       checkBatchSize(requested);
       const batch = sampleBatch(state.sampler, requested);
-      const result = await model.evaluate(batch.indices, { gradient: true, secondMoment: true });
-      const { gradient, secondMoment } = result;
+      const viaNorms = model.capabilities.has(NORMS);
+      const result = await model.evaluate(
+        batch.indices,
+        viaNorms ? { gradient: true, [NORMS]: true } : { gradient: true, secondMoment: true },
+      );
+      const { gradient, secondMoment, perExampleGradientNormSquared: exampleNormSquared } = result;
       let decision: ReturnType<typeof cabsRule>;
       let xi: number;
       let parameters: T[];
       try {
         checkBatchSize(result.batchSize);
-        if (!gradient || !secondMoment) {
+        const variance = viaNorms ? exampleNormSquared : secondMoment;
+        if (!gradient || !variance) {
           throw new InvalidArgumentError({
             argument: 'model',
             value: model.backend,
-            message: `cabs: backend '${model.backend}' returned no ${gradient ? 'secondMoment' : 'gradient'}`,
+            message: `cabs: backend '${model.backend}' returned no ${gradient ? (viaNorms ? NORMS : 'secondMoment') : 'gradient'}`,
           });
         }
         assertFinite(result.loss, 'loss', step);
         if (result.loss < 0) throw new InvalidLossError({ loss: result.loss, step });
-        xi = await computeXi(model, { count: result.batchSize, mean: gradient, secondMoment }, step);
+        xi = await computeXi(
+          model,
+          viaNorms
+            ? { count: result.batchSize, mean: gradient, exampleNormSquared }
+            : { count: result.batchSize, mean: gradient, secondMoment },
+          step,
+        );
         decision = cabsRule(
           { xiAvg: state.xiAvg, lossAvg: state.lossAvg },
           { xi, loss: result.loss },

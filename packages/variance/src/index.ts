@@ -34,4 +34,4 @@ export {
   updateRunningAverage,
 } from './running-average';
 export { signedRatio } from './signed-ratio';
-export { type VarianceTrace, varianceTrace } from './variance-trace';
+export { type NormMoments, type VarianceTrace, varianceTrace, varianceTraceFromNorms } from './variance-trace';

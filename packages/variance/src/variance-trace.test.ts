@@ -1,11 +1,18 @@
 import { jsBackend } from '@abs/backend-js';
-import { BatchTooSmallError, createHostTensorOps, EmptyBatchError, type HostTensor, type TensorOps } from '@abs/core';
+import {
+  BatchTooSmallError,
+  createHostTensorOps,
+  createRng,
+  EmptyBatchError,
+  type HostTensor,
+  type TensorOps,
+} from '@abs/core';
 import { createTrackingOps } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { gradientStatistics } from './gradient-statistics';
 import { parameterVariance } from './parameter-variance';
 import { momentsOf } from './test-support/per-sample';
-import { varianceTrace } from './variance-trace';
+import { varianceTrace, varianceTraceFromNorms } from './variance-trace';
 
 // ../shared/specs/cabs.md §10, cross-check vectors P1 and P2: per-sample gradients of a
 // 2-parameter model, n = 4.
@@ -33,6 +40,18 @@ describe.each(backends)('P1/P2 on %s', (_, makeOps) => {
     expect(population.total).toBe(0.6875);
     expect(population.perTensor).toEqual([0.6875]);
     expect((learningRate * population.total) / loss).toBeCloseTo(0.1375, 12);
+  });
+
+  it('P1 from per-example squared norms (1, 1, 2, 5): the same ξ = 0.6875 and Bessel 0.916667', async () => {
+    const ops = makeOps();
+    const { count, mean } = momentsOf(ops, G);
+    const exampleNormSquared = [G.map(([g]) => (g as number[]).reduce((s, v) => s + v * v, 0))];
+    expect(exampleNormSquared).toEqual([[1, 1, 2, 5]]);
+    const population = await varianceTraceFromNorms(ops, { count, mean, exampleNormSquared });
+    expect(population.total).toBe(0.6875);
+    expect(population.perTensor).toEqual([0.6875]);
+    const bessel = await varianceTraceFromNorms(ops, { count, mean, exampleNormSquared }, { correction: 'bessel' });
+    expect(bessel.total).toBe(0.6875 * (4 / 3));
   });
 
   it('P2: McCandlish B_simple = tr Σ / |μ|² = 0.586667 (Bessel trace)', async () => {
@@ -80,6 +99,27 @@ describe('population vs Bessel', () => {
     }
     expect(population.total).toBeCloseTo(brute, 5);
     expect(population.perTensor).toHaveLength(2);
+  });
+
+  it('from norms equals the per-element trace on random gradients over several tensors', async () => {
+    const ops = createHostTensorOps();
+    const rng = createRng(7);
+    const next = () => rng.nextFloat() * 4 - 2;
+    const samples = Array.from({ length: 9 }, () => [Array.from({ length: 5 }, next), Array.from({ length: 3 }, next)]);
+    const moments = momentsOf(ops, samples);
+    const exampleNormSquared = [0, 1].map((p) => samples.map((s) => (s[p] as number[]).reduce((a, v) => a + v * v, 0)));
+    for (const correction of ['population', 'bessel'] as const) {
+      const direct = await varianceTrace(ops, moments, { correction });
+      const fromNorms = await varianceTraceFromNorms(ops, { ...moments, exampleNormSquared }, { correction });
+      expect(fromNorms.total).toBeCloseTo(direct.total, 5);
+      fromNorms.perTensor.forEach((v, p) => expect(v).toBeCloseTo(direct.perTensor[p] as number, 5));
+    }
+    await expect(varianceTraceFromNorms(ops, { ...moments, exampleNormSquared: [[1]] })).rejects.toThrow(
+      'varianceTraceFromNorms: exampleNormSquared (number of tensors): expected shape [2], got [1]',
+    );
+    await expect(
+      varianceTraceFromNorms(ops, { ...moments, exampleNormSquared: [[1], exampleNormSquared[1] as number[]] }),
+    ).rejects.toThrow('varianceTraceFromNorms: exampleNormSquared[0] (one per example): expected shape [9], got [1]');
   });
 
   it('rejects n = 0 and, for Bessel, n = 1 with typed errors', async () => {

@@ -4,7 +4,7 @@
  * reduction Σ(M − g∘g) per tensor crosses into JavaScript; the per-tensor scalars are added
  * in float64. In float32 ξ can come out slightly negative through cancellation.
  */
-import type { TensorOps } from '@abs/core';
+import { ShapeMismatchError, type TensorOps } from '@abs/core';
 import { checkMoments, type GradientMoments, varianceFactor } from './moments';
 import type { VarianceOptions } from './parameter-variance';
 
@@ -47,4 +47,65 @@ export async function varianceTrace<T>(
   }
   const perTensor = sums.map((s) => s * factor);
   return { total: sums.reduce((a, b) => a + b, 0) * factor, perTensor };
+}
+
+/**
+ * The inputs of `varianceTraceFromNorms`: what `Model.evaluate(batch, { gradient: true,
+ * perExampleGradientNormSquared: true })` returns.
+ */
+export interface NormMoments<T> {
+  /** n, the number of examples. */
+  readonly count: number;
+  /** g = (1/n) Σ_i g_i, one tensor per parameter. */
+  readonly mean: readonly T[];
+  /** Per parameter, ‖g_i‖² of each of the n examples. */
+  readonly exampleNormSquared: readonly ArrayLike<number>[];
+}
+
+/**
+ * ξ = tr Σ from per-example squared gradient norms instead of per-parameter second moments:
+ * per tensor, Σ_j M_j = (1/n) Σ_i ‖g_i‖², so ξ_p = (1/n) Σ_i ‖g_i‖² − ‖g_p‖² (times n/(n − 1)
+ * for Bessel). The same quantity as `varianceTrace`, equal in exact arithmetic; for a dense
+ * layer the norms cost O(n·width) where M costs a product as large as the weight gradient.
+ * Norms are summed in float64; one reduction ‖g_p‖² per tensor crosses into JavaScript.
+ * @param ops the backend's tensor operations
+ * @param moments count n, mean gradient g per parameter, and n squared norms per parameter
+ * @param options `correction` (default `'population'`)
+ * @throws ShapeMismatchError when the lists differ in length or a norm list is not n long
+ * @example
+ * // per-sample gradients [[1, 0], [0, 1], [1, 1], [2, 1]] (spec vector P1): norms 1, 1, 2, 5
+ * (await varianceTraceFromNorms(ops, { count: 4, mean, exampleNormSquared: [[1, 1, 2, 5]] })).total; // 0.6875
+ * @see shared/specs/cabs.md §4.4
+ */
+export async function varianceTraceFromNorms<T>(
+  ops: TensorOps<T>,
+  moments: NormMoments<T>,
+  options: VarianceOptions = {},
+): Promise<VarianceTrace> {
+  const { count: n, mean, exampleNormSquared: norms } = moments;
+  const factor = varianceFactor(options.correction ?? 'population', n);
+  if (norms.length !== mean.length) {
+    throw new ShapeMismatchError({
+      what: 'varianceTraceFromNorms: exampleNormSquared (number of tensors)',
+      expected: [mean.length],
+      actual: [norms.length],
+    });
+  }
+  norms.forEach((values, p) => {
+    if (values?.length !== n) {
+      throw new ShapeMismatchError({
+        what: `varianceTraceFromNorms: exampleNormSquared[${p}] (one per example)`,
+        expected: [n],
+        actual: [values?.length ?? 0],
+      });
+    }
+  });
+  const squares = await Promise.all(mean.map((g) => ops.dot(g, g)));
+  const perTensor = squares.map((square, p) => {
+    const values = norms[p] as ArrayLike<number>;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += values[i] as number;
+    return (total / n - square) * factor;
+  });
+  return { total: perTensor.reduce((a, b) => a + b, 0), perTensor };
 }

@@ -24,6 +24,7 @@ export async function equivalenceSuite(ctx: SuiteContext): Promise<void> {
     gradient: true,
     secondMoment: true,
     gram: true,
+    perExampleGradientNormSquared: true,
     perExampleLoss: true,
   });
   const e = {
@@ -32,6 +33,7 @@ export async function equivalenceSuite(ctx: SuiteContext): Promise<void> {
     gradient: concat(await read(reference as Model<unknown>, expected.gradient)),
     secondMoment: concat(await read(reference as Model<unknown>, expected.secondMoment)),
     gram: concat(expected.gram ?? []),
+    perExampleGradientNormSquared: concat(expected.perExampleGradientNormSquared ?? []),
   };
   for (const loaded of ctx.backends) {
     if (loaded.name === 'js') continue;
@@ -41,6 +43,7 @@ export async function equivalenceSuite(ctx: SuiteContext): Promise<void> {
       gradient: true,
       secondMoment: true,
       gram: true,
+      perExampleGradientNormSquared: true,
       perExampleLoss: true,
     });
     const a = {
@@ -49,9 +52,11 @@ export async function equivalenceSuite(ctx: SuiteContext): Promise<void> {
       gradient: concat(await read(model, actual.gradient)),
       secondMoment: concat(await read(model, actual.secondMoment)),
       gram: concat(actual.gram ?? []),
+      perExampleGradientNormSquared: concat(actual.perExampleGradientNormSquared ?? []),
     };
-    for (const quantity of ['loss', 'perExampleLoss', 'gradient', 'secondMoment', 'gram'] as const) {
-      const tolerance = quantity === 'secondMoment' || quantity === 'gram' ? 1e-3 : 1e-4;
+    const statistics = ['secondMoment', 'gram', 'perExampleGradientNormSquared'];
+    for (const quantity of ['loss', 'perExampleLoss', 'gradient', ...statistics] as (keyof typeof a)[]) {
+      const tolerance = statistics.includes(quantity) ? 1e-3 : 1e-4;
       const diff = maxRelativeDifference(a[quantity], e[quantity]);
       ctx.results.equivalence.push({
         backend: loaded.name,

@@ -72,6 +72,8 @@ export async function speedSuite(ctx: SuiteContext): Promise<void> {
     ['forward', {}, false, null],
     ['plain', { gradient: true }, true, flops],
     ['moments', { gradient: true, secondMoment: true }, true, null],
+    // What CABS asks for where the model has it: the same ξ without per-parameter moments.
+    ['norms', { gradient: true, perExampleGradientNormSquared: true }, true, null],
     ['gram', { gradient: true, gram: true }, true, null],
     ['gram+weights', { gram: true, exampleWeights: uniform }, false, null],
   ];

@@ -5,6 +5,7 @@
  *   gradient           W: A_lᵀΔ̄_l                   b: Σ_i Δ̄_l[i]
  *   second moment      W: (A∘A)ᵀ(Δ̄∘Δ̄·c_m)           b: Σ_i (Δ̄∘Δ̄·c_m)[i]    c_m = (1/n)/s²
  *   Gram               (Δ̄Δ̄ᵀ)∘(AAᵀ + 1)·c_g                                  c_g = 1/s²
+ *   ‖g_i‖² per example W: ‖a_i‖²·‖Δ̄_i‖²·c_g       b: ‖Δ̄_i‖²·c_g
  *   weighted gradient  W: Aᵀ(Δ̄∘w̃)                   b: Σ_i (Δ̄∘w̃)[i]        w̃ = w/s
  *   feature gradient   Δ̄_r W_rᵀ·c_f                                           c_f = (1/n)/s
  * and the propagation Δ̄_{l−1} = (Δ̄_l W_lᵀ)∘f′, with f′ written in terms of A_l = f(Z_{l−1}):
@@ -86,6 +87,16 @@ export function addBackward(g: GraphBuilder, context: BackwardContext): void {
       let gram = g.node('Mul', [dd, aa]);
       if (!upstreamHead) gram = g.node('Mul', [gram, context.scalarInput(names.gramScale)]);
       g.output(gram, names.gram(l), [BATCH, BATCH]);
+    }
+    if (sig.exampleNorms) {
+      const rows = { axes: attr.ints([1]), keepdims: attr.int(0) };
+      let dd = g.node('ReduceSumSquare', [delta], rows);
+      if (!upstreamHead) dd = g.node('Mul', [dd, context.scalarInput(names.gramScale)]);
+      const [pw, pb] = layer.parameters as [number, number | undefined];
+      const aa = g.node('ReduceSumSquare', [a], rows);
+      g.output(g.node('Mul', [aa, dd], {}, names.exampleNorm(pw)), names.exampleNorm(pw), [BATCH]);
+      if (pb !== undefined)
+        g.output(g.node('Identity', [dd], {}, names.exampleNorm(pb)), names.exampleNorm(pb), [BATCH]);
     }
     if (sig.weights === 'input') {
       const w = g.input(names.weights(l), [BATCH, 1]);

@@ -36,6 +36,8 @@ export const names = {
   moment: (p: number) => `moment_${p}`,
   weighted: (p: number) => `weighted_${p}`,
   gram: (l: number) => `gram_${l}`,
+  /** Output [batch]: ‖g_i‖² of parameter p's part of each example's gradient. */
+  exampleNorm: (p: number) => `example_norm_${p}`,
   /** Outputs of an SGD-step graph: parameter p after the step, in its own shape, and ‖∇‖² ([]). */
   updated: (p: number) => `updated_${p}`,
   gradientNormSquared: 'gradient_norm_squared',

@@ -16,6 +16,8 @@ export interface GraphSignature {
   readonly gradient: boolean;
   readonly secondMoment: boolean;
   readonly gram: boolean;
+  /** Per parameter, ‖g_i‖² of each example's gradient ([batch] outputs). */
+  readonly exampleNorms: boolean;
   /**
    * Per-example weights: none; given as inputs (`'input'`); or computed later from the Gram
    * matrices (`'keep'`: the graph outputs each layer's activations and deltas for the
@@ -42,6 +44,7 @@ export function signatureKey(s: GraphSignature): string {
     s.gradient ? 'gradient' : '',
     s.secondMoment ? 'moment' : '',
     s.gram ? 'gram' : '',
+    s.exampleNorms ? 'norms' : '',
     `weights=${s.weights}`,
     s.features === undefined ? '' : `features=${s.features}`,
     s.featureGradient ? 'featureGradient' : '',
@@ -54,5 +57,13 @@ export function signatureKey(s: GraphSignature): string {
 
 /** True when the signature needs a backward pass. */
 export function needsBackward(s: GraphSignature): boolean {
-  return s.gradient || s.step !== undefined || s.secondMoment || s.gram || s.weights !== 'none' || s.featureGradient;
+  return (
+    s.gradient ||
+    s.step !== undefined ||
+    s.secondMoment ||
+    s.gram ||
+    s.exampleNorms ||
+    s.weights !== 'none' ||
+    s.featureGradient
+  );
 }

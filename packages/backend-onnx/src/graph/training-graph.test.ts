@@ -10,6 +10,7 @@ const base: GraphSignature = {
   gradient: false,
   secondMoment: false,
   gram: false,
+  exampleNorms: false,
   weights: 'none',
   featureGradient: false,
   outputs: false,

@@ -6,6 +6,7 @@
  *   gradient        W: AᵀΔ̃                      b: Σ_i δ̃_i
  *   second moment   W: (A∘A)ᵀ(Δ̃∘Δ̃)·c           b: Σ_i δ̃_i²·c        c = 1/(n s²)
  *   Gram            (Δ̃Δ̃ᵀ)∘(AAᵀ + 1)/s²          (+1: the bias column of [A, 1])
+ *   ‖g_i‖²          W: ‖a_i‖²‖δ̃_i‖²/s²          b: ‖δ̃_i‖²/s²
  *   weighted        W: Aᵀdiag(w/s)Δ̃             b: Σ_i (w_i/s) δ̃_i
  *   propagate       Δ̃_{l−1} = (Δ̃_l W_lᵀ) ∘ f′(A_l);  featureGradient = Δ̃_r W_rᵀ/(n s)
  * Everything runs synchronously inside one `tf.tidy`; only kept tensors survive it.
@@ -24,12 +25,16 @@ export interface PassInput {
   readonly upstream?: Tensor2D;
   readonly secondMoment: boolean;
   readonly gram: boolean;
+  readonly exampleNorms: boolean;
   readonly featuresLayer?: number;
   readonly outputs: boolean;
 }
 
 export interface PassOutput {
-  /** Per-example losses (n, absent with an upstream gradient) then each Gram row-major (n²). */
+  /**
+   * Per-example losses (n, absent with an upstream gradient), then per layer from the top
+   * down: its Gram row-major (n²), then its weight's and bias's per-example norms (n each).
+   */
   readback: Tensor1D | undefined;
   /** The scale s of Δ̃ (1/n or 1). */
   scale: number;
@@ -123,6 +128,11 @@ export function createDensePass(tf: TensorFlow, spec: MlpSpec, layers: readonly 
           const inner = math.gramOf(a, at);
           const k = tf.mul(tf.mul(math.productTB(delta, delta), spec.bias ? tf.add(inner, 1) : inner), 1 / (s * s));
           reads.push(tf.reshape(k, [n * n]) as Tensor1D);
+        }
+        if (input.exampleNorms) {
+          const dd = tf.mul(tf.sum(tf.square(delta), 1), 1 / (s * s)) as Tensor1D;
+          reads.push(tf.mul(tf.sum(tf.square(a), 1), dd) as Tensor1D);
+          if (bIndex !== undefined) reads.push(dd);
         }
         const w = plan.weights?.[l];
         if (w) {

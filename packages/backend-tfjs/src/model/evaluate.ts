@@ -97,6 +97,7 @@ export async function evaluateOnDevice(
     ...(request.outputGradient ? { upstream: request.outputGradient as Tensor2D } : {}),
     secondMoment: Boolean(request.secondMoment),
     gram: Boolean(request.gram),
+    exampleNorms: Boolean(request.perExampleGradientNormSquared),
     ...(request.features ? { featuresLayer: request.features.layer } : {}),
     outputs: Boolean(request.outputs),
   });
@@ -111,14 +112,20 @@ export async function evaluateOnDevice(
       if (request.perExampleLoss) result.perExampleLoss = perExample;
     }
     const grams: Float64Array[] = [];
-    if (request.gram && plan.lowest !== undefined) {
-      // Packed from the top layer down, as the backward pass met them.
-      for (let l = layers.length - 1; l >= plan.lowest; l--) {
-        grams[l] = Float64Array.from(values.subarray(offset, offset + n * n));
-        offset += n * n;
+    const norms: Float64Array[] = [];
+    const take = (length: number) => {
+      offset += length;
+      return Float64Array.from(values.subarray(offset - length, offset));
+    };
+    // Packed from the top layer down, as the backward pass met them.
+    for (let l = layers.length - 1; plan.lowest !== undefined && l >= plan.lowest; l--) {
+      if (request.gram) grams[l] = take(n * n);
+      if (request.perExampleGradientNormSquared) {
+        for (const p of (layers[l] as LayerInfo).parameters) norms[p] = take(n);
       }
-      result.gram = grams;
     }
+    if (request.gram) result.gram = grams;
+    if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
     if (plan.weightsFromGram) {
       const weights = resolveExampleWeights(plan.weightsFromGram(request.gram ? grams : []), layers.length, n);
       result.weightedGradient = weightedFromRetained(context, out, weights, n);

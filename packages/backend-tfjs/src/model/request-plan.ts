@@ -69,7 +69,12 @@ export function planRequest(
       ? undefined
       : resolveExampleWeights(weightsSpec, depth, n);
   const parameterStats = Boolean(
-    request.gradient || request.secondMoment || request.gram || weightsSpec !== undefined || upstream,
+    request.gradient ||
+      request.secondMoment ||
+      request.gram ||
+      request.perExampleGradientNormSquared ||
+      weightsSpec !== undefined ||
+      upstream,
   );
   const lowest = replace ? replace.layer : parameterStats ? 0 : undefined;
   return {

@@ -2,7 +2,7 @@
  * Test models for the CABS spec vectors: brute-force mocks from `@abs/core/testing` with
  * per-example least-squares losses, and a wrapper that replaces a model's `evaluate`.
  */
-import type { EvaluateRequest, EvaluateResult, HostTensor, Model } from '@abs/core';
+import type { Capability, EvaluateRequest, EvaluateResult, HostTensor, Model } from '@abs/core';
 import { createMockModel } from '@abs/core/testing';
 
 /**
@@ -46,9 +46,21 @@ type Evaluate = (
   request?: EvaluateRequest<HostTensor>,
 ) => Promise<EvaluateResult<HostTensor>>;
 
-/** `base` with its `evaluate` replaced (everything else, parameters included, is `base`'s). */
+/** `base` (parameters included) without one capability: CABS takes its moment path on it. */
+export function withoutCapability<T>(base: Model<T>, capability: Capability): Model<T> {
+  const model = Object.create(base) as Model<T>;
+  const capabilities = new Set(base.capabilities);
+  capabilities.delete(capability);
+  Object.defineProperty(model, 'capabilities', { value: capabilities });
+  return model;
+}
+
+/**
+ * `base` with its `evaluate` replaced (everything else, parameters included, is `base`'s).
+ * Replacements answer with second moments, so the wrapper does not offer per-example norms.
+ */
 export function withEvaluate(base: Model<HostTensor>, evaluate: Evaluate): Model<HostTensor> {
-  const model = Object.create(base) as Model<HostTensor>;
+  const model = withoutCapability(base, 'perExampleGradientNormSquared');
   Object.defineProperty(model, 'evaluate', { value: evaluate });
   return model;
 }

@@ -16,6 +16,8 @@ export const CAPABILITIES = [
   'secondMoment',
   /** per-layer N×N Gram matrix ⟨g_i, g_j⟩ of per-example gradients */
   'gram',
+  /** ‖g_i‖² of each example's gradient, per parameter (Σ_i of it is n·Σ_j of the second moment) */
+  'perExampleGradientNormSquared',
   /** Σ w_i g_i with per-example (optionally per-layer) weights */
   'exampleWeights',
   /** evaluation at other parameters than the model's current ones */

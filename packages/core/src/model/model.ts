@@ -32,6 +32,15 @@ export interface EvaluateRequest<T> {
   readonly secondMoment?: boolean;
   /** Per-layer Gram matrices K[i,j] = ⟨g_i, g_j⟩ (weight and bias of the layer together). */
   readonly gram?: boolean;
+  /**
+   * Per parameter, ‖g_i‖² of each example's gradient restricted to that parameter
+   * (`perExampleGradientNormSquared` capability). For a dense layer it is ‖a_i‖²‖δ_i‖² for
+   * the weight and ‖δ_i‖² for the bias: O(n·width) work, where `secondMoment` costs a
+   * product as large as the weight gradient. Summed over examples it is n·Σ_j M_j, so
+   * (1/n)·Σ_i ‖g_i‖² − ‖g‖² is the trace of the gradient covariance (CABS's ξ) without
+   * per-parameter moments; summed over a layer's parameters it is the diagonal of its Gram.
+   */
+  readonly perExampleGradientNormSquared?: boolean;
   /** Per-example weights; the result's `weightedGradient` is Σ_i w_i g_i per parameter. */
   readonly exampleWeights?: ExampleWeights;
   /** Evaluate at these parameters instead of the model's (not modified, not taken over). */
@@ -82,6 +91,8 @@ export interface EvaluateResult<T> {
   readonly secondMoment?: T[];
   /** One row-major N×N matrix per layer. */
   readonly gram?: Float64Array[];
+  /** One array of n squared norms per parameter. */
+  readonly perExampleGradientNormSquared?: Float64Array[];
   readonly weightedGradient?: T[];
   readonly features?: T;
   readonly featureGradient?: T;

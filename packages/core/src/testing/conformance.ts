@@ -22,6 +22,7 @@ export type ConformanceCase =
   | 'gradient'
   | 'second-moment'
   | 'gram'
+  | 'per-example-gradient-norm'
   | 'example-weights'
   | 'evaluate-at'
   | 'features'
@@ -207,6 +208,73 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
               expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
             });
           }));
+        test('per-example-gradient-norm', async () => {
+          const n = BATCH.length;
+          const request = { perExampleGradientNormSquared: true, secondMoment: true, gram: true } as const;
+          await compare(request, always, async (a, e, m) => {
+            const norms = a.perExampleGradientNormSquared ?? [];
+            expect(norms.length, 'one array per parameter').toBe(m.parameterInfo.length);
+            norms.forEach((values, p) => {
+              expect(values.length, `perExampleGradientNormSquared[${p}] length`).toBe(n);
+              const expected = e.perExampleGradientNormSquared?.[p] ?? [];
+              expect(maxRelativeDifference(values, expected), `[${p}]`).toBeLessThan(STATISTIC_TOLERANCE);
+            });
+            // Consistent with the same pass's other statistics: Σ_i ‖g_i‖² = n·Σ_j M_j per
+            // parameter, and a layer's norms add up to the diagonal of its Gram matrix.
+            const moments = await readAll(m, a.secondMoment);
+            norms.forEach((values, p) => {
+              const total = values.reduce((s, v) => s + v, 0) / n;
+              const moment = (moments[p] as Float32Array).reduce((s, v) => s + v, 0);
+              expect(maxRelativeDifference([total], [moment]), `Σ norms vs Σ moment [${p}]`).toBeLessThan(
+                STATISTIC_TOLERANCE,
+              );
+            });
+            m.layers.forEach((layer, l) => {
+              const diagonal = Float64Array.from({ length: n }, (_, i) => a.gram?.[l]?.[i * n + i] as number);
+              const sums = Float64Array.from({ length: n }, (_, i) =>
+                layer.parameters.reduce((s, p) => s + (norms[p]?.[i] as number), 0),
+              );
+              expect(maxRelativeDifference(sums, diagonal), `layer ${l} vs Gram diagonal`).toBeLessThan(
+                STATISTIC_TOLERANCE,
+              );
+            });
+          });
+          // From an upstream gradient, and from replaced features (holes below the layer).
+          const { model, oracle } = await setup();
+          const k = spec.layerSizes.at(-1) as number;
+          const upstream = Float32Array.from({ length: n * k }, (_, i) => Math.cos(i));
+          const layer = spec.layerSizes.length - 2;
+          const width = spec.layerSizes[layer] as number;
+          const values = Float32Array.from({ length: n * width }, (_, i) => Math.sin(i));
+          const requests = [
+            (ops: Model<T>['ops'] | Model<R>['ops']) => ({
+              perExampleGradientNormSquared: true,
+              outputGradient: (ops as Model<T>['ops']).fromArray(upstream, [n, k]),
+            }),
+            (ops: Model<T>['ops'] | Model<R>['ops']) => ({
+              perExampleGradientNormSquared: true,
+              replaceFeatures: { layer, features: (ops as Model<T>['ops']).fromArray(values, [n, width]) },
+            }),
+          ];
+          for (const make of requests) {
+            const a = await model.evaluate(BATCH, make(model.ops) as EvaluateRequest<T>);
+            const e = await oracle.evaluate(BATCH, make(oracle.ops) as unknown as EvaluateRequest<R>);
+            const expected = e.perExampleGradientNormSquared ?? [];
+            expect(a.perExampleGradientNormSquared?.length).toBe(expected.length);
+            expected.forEach((values, p) => {
+              expect(maxRelativeDifference(a.perExampleGradientNormSquared?.[p] ?? [], values), `[${p}]`).toBeLessThan(
+                STATISTIC_TOLERANCE,
+              );
+            });
+            if (make === requests[1]) {
+              const below = model.layers.slice(0, layer).flatMap((info) => info.parameters);
+              for (const p of below) expect(a.perExampleGradientNormSquared?.[p], `hole [${p}]`).toBeUndefined();
+            }
+          }
+          await options.afterEach?.(model);
+          model.dispose();
+          oracle.dispose();
+        });
         test('example-weights', async () => {
           const n = BATCH.length;
           const shared = Float32Array.from({ length: n }, (_, i) => (i % 3) - 0.5);

@@ -27,6 +27,8 @@ export interface MockModelOptions {
     parameters: readonly Float64Array[],
   ): { loss: number; gradient: readonly ArrayLike<number>[] };
   readonly name?: string;
+  /** Capabilities to offer (default: all the mock computes), e.g. to test an algorithm's fallback. */
+  readonly capabilities?: readonly Capability[];
 }
 
 const MOCK_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
@@ -35,6 +37,7 @@ const MOCK_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
   'gradient',
   'secondMoment',
   'gram',
+  'perExampleGradientNormSquared',
   'exampleWeights',
   'evaluateAt',
 ]);
@@ -50,6 +53,15 @@ const MOCK_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
  */
 export function createMockModel(options: MockModelOptions): Model<HostTensor> {
   const ops = createHostTensorOps(options.name ?? 'mock');
+  const capabilities = options.capabilities ? new Set(options.capabilities) : MOCK_CAPABILITIES;
+  const requested: readonly [keyof EvaluateRequest<HostTensor>, Capability][] = [
+    ['perExampleLoss', 'perExampleLoss'],
+    ['secondMoment', 'secondMoment'],
+    ['gram', 'gram'],
+    ['perExampleGradientNormSquared', 'perExampleGradientNormSquared'],
+    ['exampleWeights', 'exampleWeights'],
+    ['parameters', 'evaluateAt'],
+  ];
   const layerOf = options.layerOf ?? options.shapes.map((_, i) => i);
   const layerCount = Math.max(...layerOf) + 1;
   const parameterInfo: ParameterInfo[] = options.shapes.map((shape, i) => ({
@@ -77,6 +89,11 @@ export function createMockModel(options: MockModelOptions): Model<HostTensor> {
 
   async function evaluate(batch: Int32Array | readonly number[], request: EvaluateRequest<HostTensor> = {}) {
     const indices = checkBatch(batch, options.size, `${ops.backend}.evaluate`);
+    for (const [field, capability] of requested) {
+      if (request[field] !== undefined && request[field] !== false && !capabilities.has(capability)) {
+        throw new UnsupportedCapabilityError({ capability, backend: ops.backend });
+      }
+    }
     const n = indices.length;
     const at = (request.parameters ?? parameters).map((p) => Float64Array.from(p.data));
     const samples = Array.from(indices, (k) => options.perExample(k, at));
@@ -113,6 +130,15 @@ export function createMockModel(options: MockModelOptions): Model<HostTensor> {
       return k;
     });
     if (request.gram) result.gram = gram;
+    if (request.perExampleGradientNormSquared) {
+      result.perExampleGradientNormSquared = at.map((_, p) =>
+        Float64Array.from(samples, (s) => {
+          let sum = 0;
+          for (const v of Array.from(s.gradient[p] as ArrayLike<number>)) sum += v * v;
+          return sum;
+        }),
+      );
+    }
     if (request.exampleWeights !== undefined) {
       const spec = request.exampleWeights;
       const raw = typeof spec === 'function' ? spec(gram) : spec;
@@ -136,7 +162,7 @@ export function createMockModel(options: MockModelOptions): Model<HostTensor> {
     ops,
     spec: { kind: 'mlp', layerSizes: [1, 1], activation: 'identity', loss: 'mse', bias: false, init: 'glorot-uniform' },
     dataset,
-    capabilities: MOCK_CAPABILITIES,
+    capabilities,
     parameterInfo,
     layers,
     get parameters() {
