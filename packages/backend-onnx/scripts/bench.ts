@@ -162,7 +162,7 @@ const other = await measure(
 const { gather, coreAxpby, backendAxpby } = other;
 
 const row = (label: string, ms: number, extra = '') =>
-  console.log(`${label.padEnd(34)} ${ms.toFixed(2).padStart(8)} ms ${extra}`);
+  console.log(`${label.padEnd(36)} ${ms.toFixed(2).padStart(8)} ms ${extra}`);
 console.log(
   `@abs/backend-onnx CPU bench: mlp([${sizes}]) softmax-CE, batch ${batchSize}, threads ${threads ?? 'default'}`,
 );

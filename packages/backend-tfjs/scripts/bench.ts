@@ -180,6 +180,7 @@ const { ms: times, ratio } = await measure({
   stepGram: sgdStepWith({ gram: true }),
   plain: stepWith(model, { gradient: true }),
   moments: stepWith(model, { gradient: true, secondMoment: true }),
+  norms: stepWith(model, { gradient: true, perExampleGradientNormSquared: true }),
   gram: stepWith(model, { gradient: true, gram: true }),
   gramWeights: stepWith(model, { gram: true, exampleWeights: () => uniform }),
   flagged: stepWith(flagged, { gradient: true }),
@@ -209,6 +210,7 @@ row(
 );
 row('abs: evaluate + sgd update (plain)', times.plain, `${ratio('plain', 'minimize').toFixed(2)}x minimize`);
 row('abs: + second moments', times.moments, `${ratio('moments', 'plain').toFixed(2)}x plain (target <= 1.35x)`);
+row('abs: + per-example gradient norms', times.norms, `${ratio('norms', 'plain').toFixed(2)}x plain (CABS's variance)`);
 row('abs: + Gram', times.gram, `${ratio('gram', 'plain').toFixed(2)}x plain (target <= 1.5x)`);
 row('abs: weights from Gram (DBA)', times.gramWeights, `${ratio('gramWeights', 'plain').toFixed(2)}x plain`);
 row('abs: plain, transpose flags + tf.gather', times.flagged, `${ratio('flagged', 'plain').toFixed(2)}x plain`);
