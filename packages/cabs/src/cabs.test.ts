@@ -12,15 +12,28 @@ async function firstStep(model: Model<HostTensor>, algorithm: ReturnType<typeof 
 
 const values = (model: Model<HostTensor>) => model.parameters.map((p) => Array.from(p.data));
 
+// ../shared/specs/cabs.md §10, C1: w = (0, 0); ℓ_i = ½(x_iᵀw − y_i)²; m = 4.
+const C1_X = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [2, -1],
+];
+const C1_Y = [1, 2, -1, 0.5];
+
+// ../shared/specs/cabs.md §10, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]],
+// T = [[1,0],[0,1],[1,1]], ℓ_i = ½‖A_iW − T_i‖², m = 3.
+const C2_DATA: Dataset = {
+  name: 'C2',
+  size: 3,
+  featureShape: [2],
+  features: Float32Array.from([1, 2, 0, -1, 3, 1]),
+  targets: Float32Array.from([1, 0, 0, 1, 1, 1]),
+  targetSize: 2,
+};
+
 describe('C1: linear least squares, variance and rule', () => {
-  // ../shared/specs/cabs.md §10, C1: w = (0, 0); ℓ_i = ½(x_iᵀw − y_i)²; m = 4.
-  const X = [
-    [1, 0],
-    [0, 1],
-    [1, 1],
-    [2, -1],
-  ];
-  const y = [1, 2, -1, 0.5];
+  const [X, y] = [C1_X, C1_Y];
 
   it('L = 0.78125, ξ = 1.984375, raw = 0.1003160·α → 16, w = (0.025, 0.0125), cabsInstant = α·ξ/L', async () => {
     // Four copies of the four rows: the default bsMin = 16 batch is the whole set, whose
@@ -49,16 +62,7 @@ describe('C1: linear least squares, variance and rule', () => {
 });
 
 describe('C2: dense-layer moment trick on jsBackend', () => {
-  // ../shared/specs/cabs.md §10, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]],
-  // T = [[1,0],[0,1],[1,1]], ℓ_i = ½‖A_iW − T_i‖², m = 3.
-  const data: Dataset = {
-    name: 'C2',
-    size: 3,
-    featureShape: [2],
-    features: Float32Array.from([1, 2, 0, -1, 3, 1]),
-    targets: Float32Array.from([1, 0, 0, 1, 1, 1]),
-    targetSize: 2,
-  };
+  const data = C2_DATA;
   const W = Float32Array.from([0.5, -1, 2, 0]);
   const algorithm = () => cabs({ learningRate: 0.1, bsMin: 2, initialBatchSize: 3 });
 
@@ -95,17 +99,7 @@ describe('C2: dense-layer moment trick on jsBackend', () => {
 describe('ξ from per-example gradient norms or from second moments', () => {
   // Σ_j M_j = (1/m) Σ_i ‖g_i‖²: models with `perExampleGradientNormSquared` give ξ without
   // per-parameter moments; hiding that capability makes CABS take the moment path.
-  const C1 = {
-    X: [
-      [1, 0],
-      [0, 1],
-      [1, 1],
-      [2, -1],
-    ],
-    y: [1, 2, -1, 0.5],
-    w: [0, 0],
-    copies: 4,
-  };
+  const C1 = { X: C1_X, y: C1_Y, w: [0, 0], copies: 4 };
 
   it('C1 gives ξ = 1.984375 both ways, and the same run step for step', async () => {
     const run = async (model: Model<HostTensor>) => {
@@ -129,18 +123,10 @@ describe('ξ from per-example gradient norms or from second moments', () => {
   });
 
   it('C2 on jsBackend: ξ = 55.9444 both ways (weight and bias)', async () => {
-    const data: Dataset = {
-      name: 'C2',
-      size: 3,
-      featureShape: [2],
-      features: Float32Array.from([1, 2, 0, -1, 3, 1]),
-      targets: Float32Array.from([1, 0, 0, 1, 1, 1]),
-      targetSize: 2,
-    };
     const spec = mlp([2, 2], { activation: 'identity', loss: 'mse' });
     const parameters = [Float32Array.from([0.5, -1, 2, 0]), new Float32Array(2)];
     for (const hide of [false, true]) {
-      const compiled = await jsBackend().compile(spec, data, { parameters });
+      const compiled = await jsBackend().compile(spec, C2_DATA, { parameters });
       const model = hide ? withoutCapability(compiled, 'perExampleGradientNormSquared') : compiled;
       const { report } = await firstStep(model, cabs({ learningRate: 0.1, bsMin: 2, initialBatchSize: 3 }));
       expect(report.xi, hide ? 'moments' : 'norms').toBeCloseTo(55.9444, 4);
