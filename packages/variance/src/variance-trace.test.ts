@@ -120,6 +120,11 @@ describe('population vs Bessel', () => {
     await expect(
       varianceTraceFromNorms(ops, { ...moments, exampleNormSquared: [[1], exampleNormSquared[1] as number[]] }),
     ).rejects.toThrow('varianceTraceFromNorms: exampleNormSquared[0] (one per example): expected shape [9], got [1]');
+    const hole: number[][] = [];
+    hole[1] = exampleNormSquared[1] as number[];
+    await expect(varianceTraceFromNorms(ops, { ...moments, exampleNormSquared: hole })).rejects.toThrow(
+      'varianceTraceFromNorms: exampleNormSquared[0] (one per example): expected shape [9], got [0]',
+    );
   });
 
   it('rejects n = 0 and, for Bessel, n = 1 with typed errors', async () => {

@@ -91,7 +91,8 @@ export async function varianceTraceFromNorms<T>(
       actual: [norms.length],
     });
   }
-  norms.forEach((values, p) => {
+  for (let p = 0; p < norms.length; p++) {
+    const values = norms[p];
     if (values?.length !== n) {
       throw new ShapeMismatchError({
         what: `varianceTraceFromNorms: exampleNormSquared[${p}] (one per example)`,
@@ -99,7 +100,7 @@ export async function varianceTraceFromNorms<T>(
         actual: [values?.length ?? 0],
       });
     }
-  });
+  }
   const squares = await Promise.all(mean.map((g) => ops.dot(g, g)));
   const perTensor = squares.map((square, p) => {
     const values = norms[p] as ArrayLike<number>;
