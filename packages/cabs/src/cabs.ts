@@ -190,9 +190,7 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
         if (result.loss < 0) throw new InvalidLossError({ loss: result.loss, step });
         xi = await computeXi(
           model,
-          viaNorms
-            ? { count: result.batchSize, mean: gradient, exampleNormSquared }
-            : { count: result.batchSize, mean: gradient, secondMoment },
+          { count: result.batchSize, mean: gradient, secondMoment, exampleNormSquared },
           step,
         );
         decision = cabsRule(
