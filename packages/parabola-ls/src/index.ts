@@ -1,6 +1,6 @@
 // @abs/parabola-ls — LABPAL, the large-batch parabolic line search (Mutschler, Laube & Zell,
-// arXiv 2108.13880), and its per-step predecessor PAL (NeurIPS 2020). See
-// shared/specs/parabola-ls.md.
+// arXiv 2108.13880), and its per-step predecessor PAL (NeurIPS 2020). The README states both
+// methods, their defaults and what `fidelity` reproduces.
 
 export { labpal } from './labpal';
 export type { LabpalPhase, WindowTrigger } from './labpal-control';
@@ -20,4 +20,11 @@ export {
   type ScheduleEntry,
 } from './resolve-labpal-config';
 export { type PalOptions, type ResolvedPalConfig, resolvePalConfig } from './resolve-pal-config';
-export { averageStep, nanmean, proposeStep, type StepHistory, type StepProposal } from './step-selection';
+export {
+  averageStep,
+  growMaxStepSize,
+  nanmean,
+  proposeStep,
+  type StepHistory,
+  type StepProposal,
+} from './step-selection';

@@ -61,6 +61,7 @@ export function baseReport<T>(
     accumulation: control.accumulation,
     learningRate: config.mode === 'SGD' ? (state.learningRate ?? 0) : state.lastLearningRate,
     stepSize: state.stepSize,
+    maxStepSize: state.maxStepSize,
     updates: state.control.updates,
     examplesSeen: state.sampler.examplesSeen,
     forwardPasses: state.forwardPasses,

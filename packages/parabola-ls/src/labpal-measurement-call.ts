@@ -13,7 +13,7 @@ import { emptyWindow, type LabpalState, type MeasurementWindow } from './labpal-
 import { lossAlongLine } from './line-probe';
 import { MeasurementFailedError } from './measurement-failed-error';
 import { fitParabola } from './parabola-fit';
-import { averageStep, nanmean, proposeStep } from './step-selection';
+import { averageStep, growMaxStepSize, nanmean, proposeStep } from './step-selection';
 
 type WindowEnd<T> = { readonly measurement: LabpalMeasurement; readonly state: Partial<LabpalState<T>> };
 
@@ -35,10 +35,12 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
   const probeDistances = [near.distance, far.distance] as const;
   const fit = fitParabola({ l0, lh: near.loss, lmu: far.loss, h: near.distance, mu: far.distance }, config.fidelity);
   const probe = (['0', 'h', 'μ'] as const)[losses.findIndex((l) => !Number.isFinite(l))];
+  const cap = state.maxStepSize;
   const proposal =
     probe === undefined
-      ? proposeStep(fit, { ...config, directionNorm: window.directionNorm })
+      ? proposeStep(fit, { ...config, maxStepSize: cap, directionNorm: window.directionNorm })
       : ({ accepted: false, sRaw: null, reason: `non-finite loss at probe ${probe}` } as const);
+  const maxStepSize = growMaxStepSize(cap, proposal.sRaw, config);
   let { stepSize, learningRate, history } = state;
   if (proposal.accepted) {
     if (call.control.updates > config.untrustedUpdates) {
@@ -55,19 +57,21 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
     a: fit.a,
     b: fit.b,
     sRaw: proposal.sRaw,
+    maxStepSize: cap,
+    clipped: proposal.sRaw !== null && proposal.sRaw > cap,
     s: proposal.accepted ? proposal.s : null,
     lambda: proposal.accepted ? proposal.lambda : null,
     directionNorm: window.directionNorm,
     losses,
     probeDistances,
   };
-  if (stepSize === null) return { measurement, state: {} };
+  if (stepSize === null) return { measurement, state: { maxStepSize } };
   model.setParameters(axpbyList(model.ops, 1, origin, stepSize, direction));
   const lastLearningRate =
     config.mode === 'SGD'
       ? (learningRate as number)
       : Math.max(stepSize / Math.max(window.directionNorm, config.epsilon), config.epsilon);
-  return { measurement, state: { stepSize, learningRate, history, lastLearningRate } };
+  return { measurement, state: { maxStepSize, stepSize, learningRate, history, lastLearningRate } };
 }
 
 export async function measurementCall<T>(call: LabpalCall<T>): Promise<LabpalCallResult<T>> {
@@ -113,6 +117,8 @@ export async function measurementCall<T>(call: LabpalCall<T>): Promise<LabpalCal
         accepted: false,
         reason: formed.reason,
         ...{ a: null, b: null, sRaw: null, s: null, lambda: null, losses: null, probeDistances: null },
+        maxStepSize: state.maxStepSize,
+        clipped: false,
         directionNorm: formed.norm,
       };
       end = { measurement, state: {} };

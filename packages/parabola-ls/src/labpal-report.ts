@@ -18,6 +18,10 @@ export interface LabpalMeasurement {
   readonly b: number | null;
   /** −b/(2a) before the clip, α and ε. */
   readonly sRaw: number | null;
+  /** s_max, the cap this window's clip used (it grows in `reference` mode). */
+  readonly maxStepSize: number;
+  /** True when −b/(2a) exceeded the cap, so the step was clipped (and, in `reference`, the cap grew by α). */
+  readonly clipped: boolean;
   /** The measured step size and learning rate (before averaging). */
   readonly s: number | null;
   readonly lambda: number | null;
@@ -37,6 +41,8 @@ export interface LabpalReport extends StepReport {
   readonly accumulation: number;
   /** s̄, the averaged step size (null before the first successful measurement). */
   readonly stepSize: number | null;
+  /** s_max in force after this call (constant in `exact` mode; grows after clips in `reference`). */
+  readonly maxStepSize: number;
   /** Parameter updates so far (measurement moves included; −1 before the first). */
   readonly updates: number;
   /** Forward passes on a batch of B so far (gradient passes and probes included). */

@@ -42,6 +42,8 @@ const busy: LabpalOptions = {
   ],
   noiseFactor: 1,
   normGuard: [0, 100],
+  // Low enough that windows clip, so `reference` runs grow the cap and resume must carry it.
+  maxStepSize: 0.3,
 };
 
 describe('resume', () => {
@@ -54,6 +56,8 @@ describe('resume', () => {
         const phases = new Set(whole.reports.map((r) => `${r.phase}${r.accumulation}`));
         expect(phases).toEqual(new Set(['measure1', 'train1', 'measure2', 'train2', 'measure3', 'train3']));
         expect(whole.reports.some((r) => r.measurement?.accepted && r.updates > 3)).toBe(true);
+        const grown = (whole.reports.at(-1)?.maxStepSize as number) > 0.3;
+        expect(grown).toBe(fidelity === 'reference');
         for (const cut of [4, 21, 24, 33, 48, 61]) {
           const model = regression();
           const first = await runCalls(model, algorithm, cut);

@@ -3,7 +3,8 @@
  * rarely, fit a parabola to the full-batch loss along the negative (momentum) gradient,
  * sampled on n_a·T_b stored batches, and reuse the averaged step for ~K plain (N)SGD updates,
  * accumulating gradients over T_b batches late in training. One `step()` is one call of the
- * spec (one batch of B examples). See shared/specs/parabola-ls.md.
+ * paper (one batch of B examples). The package README states the method, its defaults and the
+ * quirks `fidelity: 'reference'` reproduces.
  */
 import {
   type Algorithm,
@@ -20,7 +21,7 @@ import type { LabpalCall } from './labpal-call';
 import { beginCall, type ControlRules, initialControl } from './labpal-control';
 import { measurementCall } from './labpal-measurement-call';
 import type { LabpalReport } from './labpal-report';
-import { emptyAccumulator, emptyWindow, type LabpalState } from './labpal-state';
+import { emptyAccumulator, emptyWindow, type LabpalState, readLabpalState } from './labpal-state';
 import { trainingCall } from './labpal-training-call';
 import { noiseFactor, scaleSchedule } from './noise-factor';
 import { type LabpalOptions, resolveLabpalConfig } from './resolve-labpal-config';
@@ -35,7 +36,6 @@ const REQUIRES: readonly Capability[] = ['loss', 'gradient', 'evaluateAt'];
  * const algorithm = labpal({ mode: 'NSGD', batchSize: 128 });
  * const run = await train(model, algorithm, { steps: 20000 });
  * run.trace.at(-1)?.stepSize; // s̄, e.g. 0.9
- * @see shared/specs/parabola-ls.md
  */
 export function labpal(options: LabpalOptions = {}): Algorithm<LabpalReport> {
   const config = resolveLabpalConfig(options);
@@ -61,6 +61,7 @@ export function labpal(options: LabpalOptions = {}): Algorithm<LabpalReport> {
       const state: LabpalState<T> = {
         control: initialControl(scaleSchedule(config.batchSizeSchedule, factor)),
         sampler: createSamplerState({ size, seed }),
+        maxStepSize: config.maxStepSize,
         stepSize: null,
         learningRate: null,
         history: { steps: [], learningRates: [] },
@@ -73,7 +74,7 @@ export function labpal(options: LabpalOptions = {}): Algorithm<LabpalReport> {
       return state;
     },
     async step<T>(model: Model<T>, raw: AlgorithmState) {
-      const input = raw as LabpalState<T>;
+      const input = readLabpalState<T>(raw, config.maxStepSize);
       const begun = beginCall(input.control, rules);
       const ledger = new TensorLedger(model.ops);
       const state = begun.discarded > 0 ? { ...input, training: emptyAccumulator<T>() } : input;

@@ -21,7 +21,8 @@ describe('P1. The L1 quadratic with PAL', () => {
     expect(relative(report?.probeLoss as number, 0.245)).toBeLessThan(1e-6);
     expect(relative(report?.b as number, -0.3)).toBeLessThan(1e-6);
     expect(relative(report?.a as number, 0.5)).toBeLessThan(1e-6);
-    // s = α·(−b/(2a)) = 0.3/0.6 = 0.5; λ = s/‖g‖ = 0.5/0.3 = 1.6667; θ1 = 0.3 − 0.5.
+    // s_raw = −b/(2a) = 0.3; s = α·s_raw = 0.3/0.6 = 0.5; λ = s/‖g‖ = 0.5/0.3 = 1.6667; θ1 = 0.3 − 0.5.
+    expect(relative(report?.sRaw as number, 0.3)).toBeLessThan(1e-6);
     expect(relative(report?.stepSize as number, 0.5)).toBeLessThan(1e-6);
     expect(relative(report?.learningRate as number, 1.6667)).toBeLessThan(1e-4);
     expect(relative(thetas[0]?.[0] as number, -0.2)).toBeLessThan(1e-6);
@@ -44,10 +45,13 @@ describe('P1. The L1 quadratic with PAL', () => {
       loss: 5 + (w[0] as number) - (w[0] as number) ** 2,
       gradient: [1 - 2 * (w[0] as number)],
     });
-    expect((await runCalls(lossModel([0], concave), pal(p1), 1)).thetas[0]).toEqual([-1]);
+    const flat = await runCalls(lossModel([0], concave), pal(p1), 1);
+    expect(flat.thetas[0]).toEqual([-1]);
+    expect(flat.reports[0]?.sRaw).toBeNull(); // no minimum: the raw step is not defined
     // ½θ² at θ0 = 3: s = α·3 = 5 → 3.16, θ1 = 3 − 3.16 = −0.16.
     const clipped = await runCalls(lossModel([3], half), pal(p1), 1);
     expect(clipped.reports[0]?.stepSize).toBe(3.16);
+    expect(relative(clipped.reports[0]?.sRaw as number, 3)).toBeLessThan(1e-6); // −b/(2a) = θ0, before α and the clip
     expect(relative(clipped.thetas[0]?.[0] as number, -0.16)).toBeLessThan(1e-5);
     // β = 0.4, α = 31/30: step 1 goes to 0.3 − (31/30)·0.3 = −0.01. Step 2: g = −0.01,
     // d = 0.4·0.3 − 0.01 = 0.11, b = −(g·d)/|d| = 0.01 ≥ 0 → s = 0, θ stays.
@@ -58,6 +62,7 @@ describe('P1. The L1 quadratic with PAL', () => {
     );
     expect(relative(reversed.reports[1]?.b as number, 0.01)).toBeLessThan(1e-4);
     expect(reversed.reports[1]?.stepSize).toBe(0);
+    expect(reversed.reports[1]?.sRaw).toBeNull();
     expect(reversed.thetas[1]).toEqual(reversed.thetas[0]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * PAL, the per-step parabolic approximation line search (Mutschler & Zell, NeurIPS 2020;
- * shared/specs/parabola-ls.md Appendix A). Each step: loss L0 and gradient g on the batch,
+ * PAL, the per-step parabolic approximation line search (Mutschler & Zell, NeurIPS 2020; the
+ * package README states it). Each step: loss L0 and gradient g on the batch,
  * d = g (or β·d_prev + g), u = −d/‖d‖, one probe L_μ on the same batch at θ + μ·u, the parabola
  * through (0, L0) with slope b and (μ, L_μ), and a jump to θ + s·u. Probe distance as in LABPAL:
  * the one actually travelled by the float32 parameters.
@@ -32,6 +32,8 @@ import { TensorLedger } from './tensor-ledger';
 export interface PalReport extends StepReport {
   /** s, the distance moved along u (0 after a non-finite probe). */
   readonly stepSize: number;
+  /** −b/(2a), the fitted minimum before α and the clip; null when the line is not convex with b < 0. */
+  readonly sRaw: number | null;
   readonly a: number;
   readonly b: number;
   /** ‖d‖ (ε when 0). */
@@ -59,7 +61,6 @@ const REQUIRES: readonly Capability[] = ['loss', 'gradient', 'evaluateAt'];
  * @example
  * const run = await train(model, pal({ measuringStep: 1, directionFactor: 0 }), { steps: 1000 });
  * run.trace.at(-1)?.stepSize; // s of the last step
- * @see shared/specs/parabola-ls.md Appendix A
  */
 export function pal(options: PalOptions = {}): Algorithm<PalReport> {
   const config = resolvePalConfig(options);
@@ -131,6 +132,7 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
           learningRate: stepSize / n,
           examplesSeen: batch.state.examplesSeen,
           stepSize,
+          sRaw: finite && a > 0 && b < 0 ? -b / (2 * a) : null,
           a,
           b,
           directionNorm: n,

@@ -1,9 +1,11 @@
 /**
- * LABPAL's step selection and averaging (shared/specs/parabola-ls.md §4.5). A convex fit with
- * negative slope gives s = max(α·min(−b/(2a), s_max), ε) (clip before α) and
- * λ = max(s / max(‖d‖, ε), ε). After U updates both are averaged, separately, by the nanmean
- * of their last W values, so λ̄ ≠ s̄/mean‖d‖ in general.
+ * LABPAL's step selection and averaging (README, "Algorithm"). A convex fit with negative
+ * slope gives s = max(α·min(−b/(2a), s_max), ε) (clip before α) and λ = max(s / max(‖d‖, ε), ε).
+ * After U updates both are averaged, separately, by the nanmean of their last W values, so
+ * λ̄ ≠ s̄/mean‖d‖ in general. In `reference` mode the cap s_max itself grows by α whenever the
+ * clip fires, as in the authors' code (`growMaxStepSize`).
  */
+import type { Fidelity } from './resolve-labpal-config';
 
 /**
  * Mean of the non-NaN entries; NaN when there are none. Sums in float64.
@@ -34,7 +36,6 @@ export type StepProposal =
  * @example
  * proposeStep({ a: 0.5, b: -0.3 }, { maxStepSize: 1, updateStepAdaptation: 1.8, epsilon: 1e-6, directionNorm: 0.3 });
  * // { accepted: true, sRaw: 0.3, s: 0.54, lambda: 1.8 } (to rounding)
- * @see shared/specs/parabola-ls.md §4.5
  */
 export function proposeStep(
   fit: { readonly a: number; readonly b: number },
@@ -53,6 +54,28 @@ export function proposeStep(
   return { accepted: true, sRaw, s, lambda };
 }
 
+/**
+ * The cap s_max for the next window. The authors' code clips with
+ * `if step > max_step_size: step = max_step_size` and then multiplies `step *= α` in place; the
+ * cap is a tensor, so after a clip `step` aliases it and the multiply grows the cap itself:
+ * every clip multiplies s_max by α (1 → 1.8 → 3.24 → 5.832 with the defaults). `reference`
+ * reproduces that; `exact` keeps the configured cap. The clip fires when the fitted minimum
+ * exceeds the cap, whether or not the step is then accepted.
+ * @param cap the s_max this window clipped with
+ * @param sRaw −b/(2a) of a convex fit with negative slope, else null (no clip was tried)
+ * @example
+ * growMaxStepSize(1, 4, { fidelity: 'reference', updateStepAdaptation: 1.8 }); // 1.8
+ * growMaxStepSize(1, 4, { fidelity: 'exact', updateStepAdaptation: 1.8 }); // 1
+ */
+export function growMaxStepSize(
+  cap: number,
+  sRaw: number | null,
+  options: { readonly fidelity: Fidelity; readonly updateStepAdaptation: number },
+): number {
+  const clipped = sRaw !== null && sRaw > cap;
+  return options.fidelity === 'reference' && clipped ? cap * options.updateStepAdaptation : cap;
+}
+
 export interface StepHistory {
   /** S, the last W trusted step sizes. */
   readonly steps: readonly number[];
@@ -67,7 +90,6 @@ export interface StepHistory {
  * let h = { steps: [], learningRates: [] };
  * for (const [s, n] of [[0.5, 2], [0.7, 1], [0.6, 3]]) h = averageStep(h, { s, lambda: s / n }, 25).history;
  * // last call: stepSize 0.6, learningRate 0.383333
- * @see shared/specs/parabola-ls.md §4.5
  */
 export function averageStep(
   history: StepHistory,
