@@ -16,31 +16,39 @@ const write = (file, text) => {
   if (!existsSync(path)) writeFileSync(path, text);
 };
 const peerCore = flags.includes('--peer-core');
+// The published exports: `exports` below adds the development-only `@abs/source` condition.
+const publishedExports = {
+  '.': {
+    import: { types: './dist/index.d.ts', default: './dist/index.js' },
+    require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
+  },
+  './package.json': './package.json',
+};
 const pkg = {
   name: `@abs/${name}`,
   version: '0.1.0',
   description,
   license: 'MIT',
+  author: 'The abs authors',
+  homepage: `https://github.com/abs-ml/abs/tree/main/packages/${name}#readme`,
+  bugs: { url: 'https://github.com/abs-ml/abs/issues' },
   type: 'module',
   sideEffects: false,
   engines: { node: '>=20.11' },
   exports: {
-    '.': {
-      '@abs/source': './src/index.ts',
-      import: { types: './dist/index.d.ts', default: './dist/index.js' },
-      require: { types: './dist/index.d.cts', default: './dist/index.cjs' },
-    },
+    '.': { '@abs/source': './src/index.ts', ...publishedExports['.'] },
     './package.json': './package.json',
   },
   main: './dist/index.cjs',
   module: './dist/index.js',
   types: './dist/index.d.cts',
   files: ['dist'],
+  publishConfig: { exports: publishedExports },
   scripts: {
     build: 'tsup',
     typecheck: 'tsc -p tsconfig.json',
     test: 'vitest run',
-    lint: 'publint --strict',
+    lint: 'publint --strict && node ../../tooling/check-package.mjs',
     clean: 'rm -rf dist .turbo',
   },
   ...(peerCore ? { peerDependencies: { '@abs/core': 'workspace:^' } } : {}),

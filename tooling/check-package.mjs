@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Package checks beyond publint, run from a package dir by its `lint` script (after `build`):
+// 1. `publishConfig.exports` is `exports` without the development-only `@abs/source` condition,
+//    so the published manifest never points at src/ (not in the tarball) and the two cannot drift;
+// 2. attw (are the types wrong) on the tarball `pnpm pack` makes, which is what gets published:
+//    types must resolve under node10, node16 (CJS and ESM) and bundler resolution.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+
+const SOURCE_CONDITION = '@abs/source';
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const withoutSource = (entry) =>
+  entry !== null && typeof entry === 'object'
+    ? Object.fromEntries(
+        Object.entries(entry)
+          .filter(([key]) => key !== SOURCE_CONDITION)
+          .map(([key, value]) => [key, withoutSource(value)]),
+      )
+    : entry;
+
+if (!isDeepStrictEqual(pkg.publishConfig?.exports, withoutSource(pkg.exports))) {
+  console.error(
+    `${pkg.name}: publishConfig.exports must equal exports without the "${SOURCE_CONDITION}" condition:\n` +
+      JSON.stringify(withoutSource(pkg.exports), null, 2),
+  );
+  process.exit(1);
+}
+
+// attw passes a package without types ("This package does not contain types"): build first.
+if (!existsSync(pkg.types)) {
+  console.error(`${pkg.name}: ${pkg.types} is missing; run \`pnpm build\` before the package checks`);
+  process.exit(1);
+}
+
+const out = mkdtempSync(join(tmpdir(), 'abs-pack-'));
+try {
+  execFileSync('pnpm', ['pack', '--pack-destination', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = readdirSync(out).find((file) => file.endsWith('.tgz'));
+  if (!tarball) throw new Error(`${pkg.name}: pnpm pack wrote no tarball`);
+  const attw = spawnSync('attw', [join(out, tarball), '--format', 'table-flipped'], {
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  process.exitCode = attw.status ?? 1;
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
