@@ -46,9 +46,9 @@ describe('resolveTfjsBackendConfig', () => {
           "backend 'tfjs' is unavailable: tf.getBackend() failed (Backend 'wasm' has not yet been initialized); await tf.setBackend('<name>') or tf.ready() before tfjsBackend({ tf })",
       }),
     );
-    const none = { ...tf, getBackend: () => undefined } as unknown as TensorFlow;
-    expect(() => resolveTfjsBackendConfig({ tf: none })).toThrow(
-      "backend 'tfjs' is unavailable: no TensorFlow.js backend is registered: import one (e.g. @tensorflow/tfjs-backend-wasm) and await tf.setBackend(...) first",
+    const notStarted = { ...tf, getBackend: () => undefined } as unknown as TensorFlow;
+    expect(() => resolveTfjsBackendConfig({ tf: notStarted })).toThrow(
+      "backend 'tfjs' is unavailable: TensorFlow.js has 'cpu', 'wasm' registered but none started yet: await tf.ready() or tf.setBackend('<name>') first",
     );
   });
 });

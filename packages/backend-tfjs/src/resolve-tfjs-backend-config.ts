@@ -47,13 +47,45 @@ export function resolveTfjsBackendConfig(options: TfjsBackendOptions): TfjsBacke
     });
   }
   if (typeof tfBackend !== 'string' || tfBackend === '') {
+    const registered = registeredBackends(tf);
     throw new BackendUnavailableError({
       backend: 'tfjs',
       reason:
-        'no TensorFlow.js backend is registered: import one (e.g. @tensorflow/tfjs-backend-wasm) and await tf.setBackend(...) first',
+        registered.length > 0
+          ? `TensorFlow.js has ${registered.map((n) => `'${n}'`).join(', ')} registered but none started yet: await tf.ready() or tf.setBackend('<name>') first`
+          : NO_BACKEND_REASON,
     });
   }
   if (options.name !== undefined)
     c.check(typeof options.name === 'string' && options.name !== '', 'name', options.name, 'a non-empty string');
   return { tf, name: options.name ?? `tfjs-${tfBackend}`, tfBackend, kernels: kernelChoicesFor(tfBackend) };
+}
+
+const NO_BACKEND_REASON =
+  "no TensorFlow.js backend is registered: pass the namespace of '@tensorflow/tfjs' (cpu in Node, webgl in browsers), " +
+  "'@tensorflow/tfjs-node', or '@tensorflow/tfjs-core' after importing a backend such as '@tensorflow/tfjs-backend-cpu' " +
+  "or '@tensorflow/tfjs-backend-wasm'";
+
+/** Backends registered with `tf`'s engine, started or not (empty when `tf` has no engine). */
+function registeredBackends(tf: TensorFlow): string[] {
+  try {
+    return typeof tf.engine === 'function' ? tf.engine().backendNames() : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * True when `tf` has backends registered but has not started one: `@tensorflow/tfjs` (or
+ * tfjs-core plus a backend package) before anything awaited `tf.ready()`. `tfjsBackend` then
+ * waits for `tf.ready()` in `compile` instead of failing.
+ */
+export function awaitsTfjsReady(tf: TensorFlow | undefined): boolean {
+  if (typeof tf?.getBackend !== 'function' || typeof tf.ready !== 'function') return false;
+  try {
+    const active = tf.getBackend();
+    return (typeof active !== 'string' || active === '') && registeredBackends(tf).length > 0;
+  } catch {
+    return false;
+  }
 }

@@ -15,9 +15,11 @@ import {
   type ModelSpec,
   validateDataset,
 } from '@abs/core';
+import { createDeferredTfjsBackend } from './deferred-tfjs-backend';
 import { createDatasetCache } from './model/dataset-tensors';
 import { createTfjsModel, TFJS_CAPABILITIES } from './model/tfjs-model';
 import {
+  awaitsTfjsReady,
   resolveTfjsBackendConfig,
   type TfjsBackendConfig,
   type TfjsBackendOptions,
@@ -77,7 +79,9 @@ export function createTfjsBackend(config: TfjsBackendConfig): TfjsBackend {
 
 /**
  * A backend for the TensorFlow.js namespace you pass; its name is `tfjs-<tf.getBackend()>`.
- * @param options `tf`: your namespace, its backend ready; `name`: optional override
+ * A namespace that has not started a backend yet (`@tensorflow/tfjs` as imported) is started
+ * by the first `compile`, which awaits `tf.ready()`.
+ * @param options `tf`: your namespace; `name`: optional override
  * @example
  * import * as tf from '@tensorflow/tfjs-core';
  * import '@tensorflow/tfjs-backend-cpu';
@@ -86,5 +90,6 @@ export function createTfjsBackend(config: TfjsBackendConfig): TfjsBackend {
  * model.backend; // 'tfjs-cpu'
  */
 export function tfjsBackend(options: TfjsBackendOptions): TfjsBackend {
+  if (awaitsTfjsReady(options?.tf)) return createDeferredTfjsBackend(options, createTfjsBackend);
   return createTfjsBackend(resolveTfjsBackendConfig(options));
 }
