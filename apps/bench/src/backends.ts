@@ -54,7 +54,12 @@ async function tfjsWith(
     try {
       tf = (await importOptional(pkg)) as typeof import('@tensorflow/tfjs-core');
     } catch (error) {
-      throw new Error(`${pkg} is not installed (its install downloads libtensorflow): ${reasonOf(error)}`);
+      const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+      throw new Error(
+        missing
+          ? `${pkg} is not installed (pnpm add ${pkg}; its install downloads libtensorflow)`
+          : `${pkg} did not load: ${reasonOf(error)}`,
+      );
     }
     return { backend: tfjsBackend({ tf }) as Backend<unknown>, activate: nothing };
   }

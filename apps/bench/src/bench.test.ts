@@ -30,7 +30,25 @@ describe('bench end to end', () => {
       expect(run.final.steps, `${run.suite}/${run.label}`).toBeGreaterThanOrEqual(1);
       expect(run.final.steps, `${run.suite}/${run.label}`).toBeLessThanOrEqual(2);
     }
-    expect(document.findings.filter((f: { suite: string }) => f.suite === 'cabs').length).toBe(3);
+    // Three comparisons, and the note that 2 steps never leave batch 16.
+    const cabsFindings = document.findings.filter((f: { suite: string }) => f.suite === 'cabs');
+    expect(cabsFindings.length).toBe(4);
+    expect(cabsFindings[0].text).toBe(
+      'seed 1: cabs lr=0.3 bs 16→2048 kept batch 16 for all 2 steps: too short to show adaptation (it is then plain SGD at that batch size; the full suite runs 8000 steps).',
+    );
+    // Two calls end no LABPAL window and no Arbiter epoch: each such run says so.
+    const notes = (suite: string) =>
+      document.findings.filter(
+        (f: { suite: string; text: string }) => f.suite === suite && f.text.includes('too short'),
+      );
+    expect(notes('labpal').length).toBe(4);
+    expect(notes('arbiter').length).toBe(2);
+    // Line searches trace their step size; observed runs carry their (here empty) events.
+    const byLabel = (label: string) => document.runs.find((r: RunRecord) => r.label.startsWith(label)) as RunRecord;
+    expect(byLabel('pal').trace.every((t) => typeof t.stepSize === 'number')).toBe(true);
+    expect(byLabel('labpal-nsgd reference').trace.every((t) => t.stepSize === null)).toBe(true);
+    expect(byLabel('arbiter').events).toEqual([]);
+    expect(byLabel('sgd-momentum').events).toBeUndefined();
     // one DBA finding per (setting, width), each next to the paper's claim
     const dbaFindings = document.findings.filter((f: { suite: string }) => f.suite === 'dba');
     expect(dbaFindings.map((f: { text: string }) => f.text.slice(0, 30))).toEqual([
@@ -61,6 +79,8 @@ describe('bench end to end', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     const files = await readdir(out);
     expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(5);
+    expect(files.filter((f) => /^labpal-mnist-.*-step-size\.svg$/.test(f))).toHaveLength(1);
+    expect(lines[0]).toBe(`results go to ${out}`);
   });
 
   it('the validator reports what is wrong', () => {

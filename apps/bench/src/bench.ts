@@ -3,10 +3,11 @@
  * start), runs the suites, and writes results.json, report.html and the charts as SVG.
  * Results are written after every suite, so an interrupted run keeps what it measured.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, type BackendName, DEFAULT_PREFERENCE, type LoadedBackend, loadBackend } from './backends';
-import type { CliOptions, SuiteName } from './cli-args';
+import { BenchSetupError, type CliOptions, expandSuites, type SuiteName } from './cli-args';
 import { dataLoader, type ReadyBackend, type SuiteContext } from './context';
 import { machineInfo } from './machine';
 import { renderReport } from './report/html-report';
@@ -15,10 +16,16 @@ import { SUITES } from './suites';
 
 const isReady = (b: LoadedBackend): b is ReadyBackend => 'backend' in b;
 
+/**
+ * @param options parsed by `parseArgs` (suites, algorithms and datasets already checked)
+ * @throws BenchSetupError before any suite runs, when the output directory cannot be written or no backend loads
+ */
 export async function runBench(
   options: CliOptions,
   io: { log: (line: string) => void; command: readonly string[] },
 ): Promise<BenchResults> {
+  const out = await prepareOutputDirectory(options.out);
+  io.log(`results go to ${out}`);
   const results: BenchResults = {
     version: RESULTS_VERSION,
     createdAt: new Date().toISOString(),
@@ -40,14 +47,14 @@ export async function runBench(
     else results.skipped.push({ backend: b.name, reason: b.skipped });
     if (!options.backends && !needsAll(options.suites) && loaded.length > 0) break;
   }
-  for (const s of results.skipped) io.log(`skipped backend ${s.backend}: ${s.reason}`);
   const primary = options.backends
     ? loaded[0]
     : DEFAULT_PREFERENCE.map((n) => loaded.find((b) => b.name === n)).find((b) => b !== undefined);
   if (!primary)
-    throw new Error(
+    throw new BenchSetupError(
       `no backend could be loaded: ${results.skipped.map((s) => `${s.backend} (${s.reason})`).join('; ')}`,
     );
+  for (const s of results.skipped) io.log(`skipped backend ${s.backend}: ${s.reason}`);
   io.log(`backends: ${loaded.map((b) => b.name).join(', ')}; experiments run on ${primary.name}`);
   const ctx: SuiteContext = {
     backends: loaded,
@@ -58,39 +65,58 @@ export async function runBench(
     quick: options.quick || options.suites.includes('tour'),
     budget: options.budget,
     algorithms: options.algorithms,
+    datasets: options.datasets,
     results,
     record: async (run) => {
       results.runs.push(run);
-      await writeOutputs(options.out, results);
+      await writeOutputs(out, results);
     },
     log: io.log,
     data: dataLoader(options.quick),
   };
-  const order = expand(options.suites);
+  const order = expandSuites(options.suites);
   for (const suite of order) {
     io.log(`suite ${suite}`);
     await SUITES[suite](ctx);
-    await writeOutputs(options.out, results);
+    await writeOutputs(out, results);
   }
-  if (order.length === 0) await writeOutputs(options.out, results);
+  if (order.length === 0) await writeOutputs(out, results);
   return results;
+}
+
+/**
+ * Creates `dir` (relative paths resolve against the working directory) and proves it writable,
+ * before any backend loads or suite runs, so a bad `--out` never costs a run.
+ * @returns the absolute path
+ * @throws BenchSetupError naming the path and what is wrong with it
+ */
+export async function prepareOutputDirectory(dir: string): Promise<string> {
+  const path = resolve(dir);
+  const fail = (why: string) => new BenchSetupError(`--out ${path}: ${why}`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw fail('is a file, not a directory');
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+    const probe = join(path, '.bench-write-check');
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw fail(
+      code === 'ENOTDIR'
+        ? 'a parent is a file, not a directory'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'not writable'
+          : `cannot be created or written (${code ?? String(error)})`,
+    );
+  }
+  return path;
 }
 
 function needsAll(suites: readonly SuiteName[]): boolean {
   return suites.some((s) => s === 'speed' || s === 'equivalence' || s === 'tour');
 }
-
-/** `tour` = every algorithm suite in quick form plus speed and equivalence. */
-function expand(suites: readonly SuiteName[]): Exclude<SuiteName, 'tour'>[] {
-  const out: Exclude<SuiteName, 'tour'>[] = [];
-  for (const s of suites) {
-    if (s === 'tour') out.push('baselines', ...TOUR_ALGORITHMS, 'speed', 'equivalence');
-    else out.push(s);
-  }
-  return [...new Set(out)];
-}
-
-const TOUR_ALGORITHMS: Exclude<SuiteName, 'tour'>[] = ['cabs', 'dba', 'labpal', 'arbiter'];
 
 export async function writeOutputs(dir: string, results: BenchResults): Promise<void> {
   await mkdir(dir, { recursive: true });

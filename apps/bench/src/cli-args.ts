@@ -1,9 +1,10 @@
 /**
- * `pnpm bench [suite ...] [--backend <names>] [--algorithm <names>] [--steps N | --examples N]
- * [--seeds N] [--hidden W,...] [--out DIR] [--quick]` — parsed without dependencies; unknown flags, suites or
- * backends are errors that list what is valid.
+ * `pnpm bench [suite ...] [options]` (see USAGE) — parsed without dependencies; unknown flags,
+ * suites, backends, algorithms or datasets are usage errors that list what is valid, raised
+ * before anything runs.
  */
 import { BACKEND_NAMES, type BackendName } from './backends';
+import { DATASET_NAMES, type DatasetName, MULTI_DATASET_SUITES, SUITE_ALGORITHMS } from './suites/selection';
 
 export const SUITE_NAMES = [
   'tour',
@@ -18,10 +19,29 @@ export const SUITE_NAMES = [
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
+/** What `tour` runs: every algorithm suite in its quick form, then speed and equivalence. */
+export const TOUR: readonly Exclude<SuiteName, 'tour'>[] = [
+  'baselines',
+  'cabs',
+  'dba',
+  'labpal',
+  'arbiter',
+  'speed',
+  'equivalence',
+];
+
+/** The suites to run, in order, with `tour` expanded and repeats dropped. */
+export function expandSuites(suites: readonly SuiteName[]): Exclude<SuiteName, 'tour'>[] {
+  return [...new Set(suites.flatMap((s) => (s === 'tour' ? TOUR : [s])))];
+}
+
 export interface CliOptions {
   readonly suites: SuiteName[];
   readonly backends: BackendName[] | undefined;
+  /** `--algorithm`: exact names, checked against the selected suites' names. */
   readonly algorithms: string[] | undefined;
+  /** `--dataset`: the datasets of the multi-dataset suites. */
+  readonly datasets: DatasetName[] | undefined;
   readonly budget: { steps: number } | { examples: number } | undefined;
   readonly seeds: number;
   /** Hidden widths for suites that sweep them (dba). */
@@ -31,7 +51,18 @@ export interface CliOptions {
   readonly help: boolean;
 }
 
-export class CliError extends Error {}
+/** A usage error: the message says what was wrong and what is valid; `pnpm bench` exits 2. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+/**
+ * The bench cannot start as asked (no backend loads, the output directory is not writable):
+ * printed as its one-line message, without a stack; `pnpm bench` exits 1.
+ */
+export class BenchSetupError extends Error {
+  override readonly name = 'BenchSetupError';
+}
 
 const list = (value: string | undefined, flag: string) => {
   if (!value || value.startsWith('--')) throw new CliError(`${flag} needs a value`);
@@ -51,6 +82,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const suites: SuiteName[] = [];
   let backends: BackendName[] | undefined;
   let algorithms: string[] | undefined;
+  let datasets: DatasetName[] | undefined;
   let budget: CliOptions['budget'];
   let seeds = 1;
   let hidden: number[] | undefined;
@@ -73,6 +105,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--algorithms':
         algorithms = list(value(), arg);
         break;
+      case '--dataset':
+      case '--datasets':
+        datasets = list(value(), arg).map((d) => {
+          if (!(DATASET_NAMES as readonly string[]).includes(d))
+            throw new CliError(`unknown dataset '${d}'; valid: ${DATASET_NAMES.join(', ')}`);
+          return d as DatasetName;
+        });
+        break;
       case '--steps':
         if (budget) throw new CliError('give --steps or --examples, not both');
         budget = { steps: positiveInt(value(), arg) };
@@ -89,7 +129,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--out': {
         const dir = value();
-        if (!dir) throw new CliError('--out needs a directory');
+        if (!dir || dir.startsWith('--')) throw new CliError('--out needs a directory');
         out = dir;
         break;
       }
@@ -101,16 +141,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         help = true;
         break;
       default:
-        if (arg.startsWith('-')) throw new CliError(`unknown option '${arg}'`);
+        if (arg.startsWith('-')) throw new CliError(`unknown option '${arg}'; see pnpm bench --help`);
         if (!(SUITE_NAMES as readonly string[]).includes(arg))
           throw new CliError(`unknown suite '${arg}'; valid: ${SUITE_NAMES.join(', ')}`);
         suites.push(arg as SuiteName);
     }
   }
+  const selected: SuiteName[] = suites.length > 0 ? suites : ['tour'];
+  if (algorithms) checkAlgorithms(algorithms, selected);
+  if (datasets) checkDatasets(selected);
   return {
-    suites: suites.length > 0 ? suites : ['tour'],
+    suites: selected,
     backends,
     algorithms,
+    datasets,
     budget,
     seeds,
     hidden,
@@ -120,8 +164,52 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   };
 }
 
-export const USAGE = `usage: pnpm bench [suite ...] [--backend <names>] [--algorithm <names>] [--steps N | --examples N] [--seeds N] [--hidden W,...] [--out DIR] [--quick]
+/** `--algorithm` names must each belong to a selected suite that runs several algorithms. */
+function checkAlgorithms(algorithms: readonly string[], suites: readonly SuiteName[]): void {
+  const names = SUITE_ALGORITHMS as Record<string, readonly string[]>;
+  const taking = expandSuites(suites).filter((s) => names[s] !== undefined);
+  const all = Object.keys(names).join(', ');
+  if (taking.length === 0) throw new CliError(`--algorithm applies to the suites ${all}; none of them is selected`);
+  const valid = [...new Set(taking.flatMap((s) => names[s] ?? []))];
+  for (const name of algorithms) {
+    if (!valid.includes(name))
+      throw new CliError(`unknown algorithm '${name}' for suite ${taking.join(', ')}; valid: ${valid.join(', ')}`);
+  }
+}
 
-suites:   ${SUITE_NAMES.join(', ')} (default: tour — every algorithm once on MNIST, plus speed and equivalence)
-backends: ${BACKEND_NAMES.join(', ')} (default: the fastest one installed)
-output:   DIR/results.json, DIR/report.html and DIR/*.svg (default DIR: bench-results/)`;
+function checkDatasets(suites: readonly SuiteName[]): void {
+  if (!expandSuites(suites).some((s) => MULTI_DATASET_SUITES.includes(s)))
+    throw new CliError(`--dataset applies to the suites ${MULTI_DATASET_SUITES.join(', ')}; none of them is selected`);
+}
+
+const algorithmNames = Object.entries(SUITE_ALGORITHMS)
+  .map(([suite, names]) => `${suite}: ${names.join(', ')}`)
+  .join('\n                     ');
+
+export const USAGE = `usage: pnpm bench [suite ...] [options]
+
+suites (default: tour):
+  tour          every algorithm suite once in its quick form on MNIST, then speed and equivalence (minutes on 2 cores)
+  demo          fixed-batch SGD on backend-js over real MNIST; fails below 90% test accuracy
+  baselines     fixed-batch SGD at batch 16/128/1024 and Adam on MNIST, same examples each
+  cabs          CABS against SGD at batch 16/128/1024 given the examples CABS used
+  dba           DBA against Adam and SGD-momentum with 60 and 10 images per class, plus its cost
+  labpal        LABPAL (NSGD/SGD, exact/reference fit) and PAL against tuned SGD and Adam
+  arbiter       Arbiter alone and with a multistep schedule against fixed batches and CABS
+  speed         ms per step of each model query on every installed backend
+  equivalence   each backend's losses, gradients and statistics against backend-js
+
+options:
+  --backend NAMES    comma-separated, from ${BACKEND_NAMES.join(', ')};
+                     default: experiments on the fastest installed one, speed and equivalence on all
+  --algorithm NAMES  run only these algorithms of a suite, by exact name:
+                     ${algorithmNames}
+  --dataset NAMES    run labpal and arbiter on these datasets only: ${DATASET_NAMES.join(', ')} (default: both; mnist alone with --quick)
+  --steps N          train every run for N steps instead of the suite's own budget (also caps speed's repetitions)
+  --examples N       train every run on N examples instead of the suite's own budget
+  --seeds N          repeat every run with seeds 1…N; the report then shows mean ± std of the final results
+  --hidden W,...     hidden-layer widths of the dba sweep (default 128,512,1000; 128 with --quick)
+  --quick            the short form of every suite: smaller budgets, one dataset (the tour always uses it)
+  --out DIR          where results.json, report.html and the charts go, created if missing (default: bench-results,
+                     relative to apps/bench); the absolute path is printed at the start and the end
+  -h, --help         print this text and exit without running anything`;

@@ -1,9 +1,11 @@
 /**
- * `pnpm bench` — see USAGE. Prints progress while running and a summary table at the end;
- * exits non-zero when a suite fails.
+ * `pnpm bench` — see USAGE. Prints progress while running and a summary table at the end.
+ * Exit status: 0 done, 1 a suite failed or the bench could not start (one line saying why),
+ * 2 a usage error (the message lists what is valid).
  */
+import { join, resolve } from 'node:path';
 import { runBench } from './bench';
-import { CliError, parseArgs, USAGE } from './cli-args';
+import { BenchSetupError, CliError, parseArgs, USAGE } from './cli-args';
 import { printSummary } from './summary';
 
 const argv = process.argv.slice(2);
@@ -17,11 +19,20 @@ try {
       command: ['pnpm', 'bench', ...argv],
     });
     printSummary(results, process.stdout);
-    process.stdout.write(`\nwrote ${options.out}/results.json, ${options.out}/report.html and the charts as SVG\n`);
+    const out = resolve(options.out);
+    process.stdout.write(
+      `\nwrote ${join(out, 'results.json')}\n      ${join(out, 'report.html')} (open it in a browser)\n      and the charts as ${join(out, '*.svg')}\n`,
+    );
   }
 } catch (error) {
-  if (error instanceof CliError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-  else
+  if (error instanceof CliError) {
+    process.stderr.write(`pnpm bench: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof BenchSetupError) {
+    process.stderr.write(`pnpm bench: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+    process.exitCode = 1;
+  }
 }

@@ -6,6 +6,7 @@ import type { Dataset } from '@abs/core';
 import { fashionMnist, mnist } from '@abs/data';
 import type { LoadedBackend } from './backends';
 import type { BenchResults, RunRecord } from './results';
+import type { DatasetName } from './suites/selection';
 
 export type ReadyBackend = Extract<LoadedBackend, { backend: unknown }>;
 
@@ -26,13 +27,15 @@ export interface SuiteContext {
   readonly quick: boolean;
   /** `--steps` / `--examples` from the command line, overriding a suite's own budget. */
   readonly budget: { readonly steps: number } | { readonly examples: number } | undefined;
-  /** Restricts algorithm suites to these algorithm names when given. */
+  /** `--algorithm`: exact names (see `SUITE_ALGORITHMS`); undefined runs every algorithm. */
   readonly algorithms: readonly string[] | undefined;
+  /** `--dataset`: the datasets multi-dataset suites run (see `suiteDatasets`). */
+  readonly datasets: readonly DatasetName[] | undefined;
   readonly results: BenchResults;
   /** Appends a finished run and saves the outputs, so an interrupted suite keeps every run it finished. */
   record(run: RunRecord): Promise<void>;
   readonly log: (line: string) => void;
-  data(name: 'mnist' | 'fashion-mnist'): Promise<NamedData>;
+  data(name: DatasetName): Promise<NamedData>;
 }
 
 export function dataLoader(quick: boolean): SuiteContext['data'] {

@@ -23,7 +23,45 @@ export interface TracePoint {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly wallMs: number;
+  /** Line searches: the step size in force (LABPAL: s̄ in NSGD mode, λ̄ in SGD mode; PAL: s). */
+  readonly stepSize?: number | null;
+  /** PAL: −b/(2a), the fitted minimum before α and the clip (null without one). */
+  readonly rawStep?: number | null;
 }
+
+/** A LABPAL measurement window that ended: what it fitted and what it did with it. */
+export interface LineSearchEvent {
+  readonly kind: 'line-search';
+  readonly step: number;
+  readonly examplesSeen: number;
+  readonly accepted: boolean;
+  /** −b/(2a) before the clip and α; null when the window aborted or the fit had no minimum. */
+  readonly rawStep: number | null;
+  /** The window's own step size s (before averaging); null when not accepted. */
+  readonly stepSize: number | null;
+  /** The cap s_max the clip used, and whether it fired (the cap grows after a clip in `reference`). */
+  readonly maxStepSize: number;
+  readonly clipped: boolean;
+  readonly reason: string | null;
+}
+
+/** An Arbiter scheduling decision at an epoch end. */
+export interface BatchSizeDecisionEvent {
+  readonly kind: 'batch-size-decision';
+  readonly step: number;
+  readonly examplesSeen: number;
+  /** 0-based epoch that ended. */
+  readonly epoch: number;
+  readonly nextBatchSize: number;
+  /** The candidate batch sizes and their mixture weights π at this step. */
+  readonly candidates: readonly number[];
+  readonly weights: readonly number[];
+  /** j*, when this epoch was a decision epoch. */
+  readonly chosenIndex: number | null;
+}
+
+/** Rare per-run decisions, kept in full (the trace is thinned). */
+export type RunEvent = LineSearchEvent | BatchSizeDecisionEvent;
 
 export interface TestPoint {
   readonly step: number;
@@ -51,6 +89,8 @@ export interface RunRecord {
   readonly seed: number;
   readonly config: Json;
   readonly trace: readonly TracePoint[];
+  /** Line-search windows and batch-size decisions, unthinned (absent in files written before them). */
+  readonly events?: readonly RunEvent[];
   readonly tests: readonly TestPoint[];
   readonly final: {
     readonly trainLoss: number;
@@ -141,14 +181,53 @@ export const RESULTS_SCHEMA = {
           config: { type: 'object' },
           trace: {
             type: 'array',
-            items: object({
-              step: int,
-              examplesSeen: int,
-              loss: nullableNumber,
-              batchSize: int,
-              learningRate: nullableNumber,
-              wallMs: num,
-            }),
+            items: object(
+              {
+                step: int,
+                examplesSeen: int,
+                loss: nullableNumber,
+                batchSize: int,
+                learningRate: nullableNumber,
+                wallMs: num,
+                stepSize: nullableNumber,
+                rawStep: nullableNumber,
+              },
+              ['stepSize', 'rawStep'],
+            ),
+          },
+          events: {
+            type: 'array',
+            items: object(
+              {
+                kind: { enum: ['line-search', 'batch-size-decision'] },
+                step: int,
+                examplesSeen: int,
+                accepted: { type: 'boolean' },
+                rawStep: nullableNumber,
+                stepSize: nullableNumber,
+                maxStepSize: nullableNumber,
+                clipped: { type: 'boolean' },
+                reason: { type: ['string', 'null'] },
+                epoch: int,
+                nextBatchSize: int,
+                candidates: { type: 'array', items: int },
+                weights: { type: 'array', items: nullableNumber },
+                chosenIndex: { type: ['integer', 'null'] },
+              },
+              [
+                'accepted',
+                'rawStep',
+                'stepSize',
+                'maxStepSize',
+                'clipped',
+                'reason',
+                'epoch',
+                'nextBatchSize',
+                'candidates',
+                'weights',
+                'chosenIndex',
+              ],
+            ),
           },
           tests: {
             type: 'array',
@@ -171,7 +250,7 @@ export const RESULTS_SCHEMA = {
           }),
           error: str,
         },
-        ['error'],
+        ['error', 'events'],
       ),
     },
     speed: {
@@ -207,6 +286,7 @@ export const RESULTS_SCHEMA = {
 type Schema = {
   type?: string | readonly string[];
   const?: unknown;
+  enum?: readonly unknown[];
   required?: readonly string[];
   properties?: Record<string, Schema>;
   items?: Schema;
@@ -243,6 +323,8 @@ export function validateResults(
   const errors: string[] = [];
   if (schema.const !== undefined && document !== schema.const)
     errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
+  if (schema.enum !== undefined && !schema.enum.includes(document))
+    errors.push(`${path}: expected one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   if (schema.type !== undefined) {
     const types = typeof schema.type === 'string' ? [schema.type] : schema.type;
     if (!types.some((t) => typeOk(t, document))) {

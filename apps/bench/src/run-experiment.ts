@@ -1,7 +1,8 @@
 /**
  * Runs one (algorithm, backend, dataset, model, seed) combination through core's `train`
  * and turns it into a `RunRecord`: a trace of every step (thinned to at most `maxTrace`
- * points), test evaluations against examples seen, and final figures. A run that fails
+ * points), the algorithm's decisions in full (when the suite observes them), test evaluations
+ * against examples seen, and final figures. A run that fails
  * (e.g. a non-finite loss) is recorded with its error and the trace up to the failure.
  */
 import {
@@ -15,8 +16,9 @@ import {
   train,
 } from '@abs/core';
 import type { LoadedBackend } from './backends';
+import type { Observer } from './observe';
 import { createProgressBar } from './progress';
-import type { RunRecord, TestPoint, TracePoint } from './results';
+import type { RunEvent, RunRecord, TestPoint, TracePoint } from './results';
 
 export interface ExperimentSpec {
   readonly suite: string;
@@ -32,6 +34,8 @@ export interface ExperimentSpec {
   readonly maxTrace?: number;
   /** Evaluate the loss over the whole training set at every test point and at the end (exact, slower). */
   readonly fullTrainLoss?: boolean;
+  /** Reads the algorithm's own report: a step size for the trace, decisions for `events`. */
+  readonly observe?: Observer;
 }
 
 export const modelName = (spec: ModelSpec) => `mlp[${spec.layerSizes.join(',')}] ${spec.activation}`;
@@ -56,6 +60,7 @@ export async function runExperiment(
         total,
       });
   const trace: TracePoint[] = [];
+  const events: RunEvent[] = [];
   let nextTest = total / evaluations;
   const tests: TestPoint[] = [];
   let error: string | undefined;
@@ -63,6 +68,7 @@ export async function runExperiment(
   let examplesSeen = 0;
   let wallMs = 0;
   const record = (report: StepReport, ms: number) => {
+    const seen = experiment.observe?.(report) ?? {};
     trace.push({
       step: report.step,
       examplesSeen: report.examplesSeen,
@@ -70,7 +76,10 @@ export async function runExperiment(
       batchSize: report.batchSize,
       learningRate: report.learningRate,
       wallMs: ms,
+      ...(seen.stepSize === undefined ? {} : { stepSize: seen.stepSize }),
+      ...(seen.rawStep === undefined ? {} : { rawStep: seen.rawStep }),
     });
+    if (seen.event) events.push(seen.event);
   };
   const evaluate = async (step: number, seen: number) => {
     const r = await evaluateModel(model, experiment.dataset.test);
@@ -130,6 +139,7 @@ export async function runExperiment(
     seed: experiment.seed,
     config: algorithm.config as Json,
     trace: thin(trace, experiment.maxTrace ?? 2000),
+    ...(experiment.observe ? { events } : {}),
     tests,
     final: {
       trainLoss,

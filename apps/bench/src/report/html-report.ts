@@ -24,7 +24,10 @@ const runName = (r: RunRecord, many: boolean) =>
 
 /**
  * The charts of one suite (× dataset): loss, accuracy and batch size against examples seen (the
- * batch size only when it varies), learning rate against steps.
+ * batch size only when it varies), learning rate against steps; for line searches (runs whose
+ * trace has step sizes) the step size in force against steps, and for LABPAL the raw fitted
+ * step of every window with the cap it was clipped to. Results written before step sizes were
+ * traced simply have no step-size charts.
  */
 export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] {
   const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
@@ -87,8 +90,94 @@ export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] 
         series: series((r) => r.trace.map((t) => [t.step, t.learningRate])),
       }),
     },
+    ...stepSizeCharts(suite, key, runs, manyBackends),
   ];
   return charts.filter((c): c is Chart => c !== undefined);
+}
+
+function stepSizeCharts(suite: string, key: string, runs: readonly RunRecord[], manyBackends: boolean): Chart[] {
+  const stepped = runs.filter((r) => r.trace.some((t) => t.stepSize !== undefined));
+  const windows = runs.filter((r) => r.events?.some((e) => e.kind === 'line-search'));
+  const charts: Chart[] = [];
+  if (stepped.length > 0) {
+    charts.push({
+      file: `${key}-step-size.svg`,
+      svg: lineChart({
+        title: `${suite}: step size (LABPAL s̄, SGD mode λ̄; PAL s)`,
+        xLabel: 'step',
+        yLabel: 'step size',
+        logY: true,
+        series: stepped.map((r) => ({
+          name: runName(r, manyBackends),
+          points: r.trace.map((t) => [t.step, t.stepSize ?? Number.NaN] as const),
+        })),
+      }),
+    });
+  }
+  if (windows.length > 0) {
+    const lineSearches = (r: RunRecord) => (r.events ?? []).flatMap((e) => (e.kind === 'line-search' ? [e] : []));
+    charts.push({
+      file: `${key}-labpal-windows.svg`,
+      svg: lineChart({
+        title: `${suite}: LABPAL windows — raw fitted step −b/(2a) (markers) and the cap s_max (lines)`,
+        xLabel: 'step',
+        yLabel: 'step along u',
+        logY: true,
+        series: windows.flatMap((r) => [
+          {
+            name: `${runName(r, manyBackends)} raw`,
+            markers: true,
+            points: lineSearches(r).map((e) => [e.step, e.rawStep ?? Number.NaN] as const),
+          },
+          {
+            name: `${runName(r, manyBackends)} cap`,
+            points: lineSearches(r).map((e) => [e.step, e.maxStepSize] as const),
+          },
+        ]),
+      }),
+    });
+  }
+  return charts;
+}
+
+/** One row per LABPAL window and per Arbiter decision, for the report's decision tables. */
+export function decisionTables(runs: readonly RunRecord[]): string {
+  const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
+  const windows: string[][] = [];
+  const decisions: string[][] = [];
+  const sig = (v: number | null) => (v === null || !Number.isFinite(v) ? '–' : String(Number(v.toPrecision(4))));
+  for (const r of runs) {
+    for (const e of r.events ?? []) {
+      if (e.kind === 'line-search') {
+        windows.push([
+          runName(r, manyBackends),
+          String(e.step),
+          sig(e.rawStep),
+          sig(e.maxStepSize),
+          e.clipped ? 'yes' : 'no',
+          sig(e.stepSize),
+          e.accepted ? 'yes' : (e.reason ?? 'no'),
+        ]);
+      } else {
+        decisions.push([
+          runName(r, manyBackends),
+          String(e.epoch + 1),
+          String(e.step),
+          String(e.nextBatchSize),
+          e.candidates.map((c, i) => `${c} (${sig(e.weights[i] ?? Number.NaN)})`).join(', '),
+          e.chosenIndex === null ? '–' : String(e.candidates[e.chosenIndex] ?? e.chosenIndex),
+        ]);
+      }
+    }
+  }
+  return (
+    (windows.length > 0
+      ? `<details><summary>LABPAL measurement windows (${windows.length})</summary>${table(['run', 'step', 'raw step −b/(2a)', 'cap s_max', 'clipped', 'window step s', 'accepted'], windows)}</details>`
+      : '') +
+    (decisions.length > 0
+      ? `<h3>Arbiter batch-size decisions</h3>${table(['run', 'after epoch', 'step', 'next batch size', 'candidates (mixture weight π)', 'chosen'], decisions)}`
+      : '')
+  );
 }
 
 /** Running mean over a window of ~2% of the points, so noisy batch losses stay readable. */
@@ -176,7 +265,8 @@ export function renderReport(results: BenchResults): { html: string; charts: Cha
         (aggregate.length > 0
           ? `<h3>Final-epoch results over seeds (mean ± std)</h3>${table(['run', 'backend', 'seeds', 'test acc.', 'train loss'], aggregate)}`
           : '') +
-        `<div class="charts">${suiteCharts_.map((c) => `<figure>${c.svg}</figure>`).join('')}</div>`,
+        `<div class="charts">${suiteCharts_.map((c) => `<figure>${c.svg}</figure>`).join('')}</div>` +
+        decisionTables(runs),
     );
   }
   if (results.speed.length > 0) {

@@ -4,18 +4,23 @@
  * schedule against fixed batch sizes 32/128/512 and CABS, with the same budget of examples.
  * Arbiter carves its validation part (the last 20% by index) out of the training split; the
  * other runs train on the same first 80%, so every run sees the same training examples.
+ * `--dataset` picks one dataset; Arbiter's scheduling decisions (the next batch size, the
+ * candidates and their mixture weights) go into each run's events.
  */
 import { arbiter } from '@abs/arbiter';
 import { cabs } from '@abs/cabs';
 import { fixedBatch, mlp, momentum } from '@abs/core';
 import { splitByIndex } from '@abs/data';
 import type { NamedData, SuiteContext } from '../context';
+import { observeArbiter } from '../observe';
+import type { RunRecord } from '../results';
 import { runExperiment } from '../run-experiment';
+import { selects, suiteDatasets } from './selection';
 
 const inner = () => momentum({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
 
 export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
-  const names = ctx.quick ? (['mnist'] as const) : (['mnist', 'fashion-mnist'] as const);
+  const names = suiteDatasets(ctx);
   const epochs = ctx.quick ? 2 : 10;
   const spec = mlp([784, 512, 256, 10]);
   for (const name of names) {
@@ -25,8 +30,9 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
     const arbiterData: NamedData = { name: `${data.name} (first 80%)`, train: data.train, test: data.test };
     const budget = ctx.budget ?? { examples: epochs * trainPart.size };
     const runs = [
-      { label: 'arbiter', data: arbiterData, make: () => arbiter({ innerOptimizer: inner() }) },
+      { name: 'arbiter', label: 'arbiter', data: arbiterData, make: () => arbiter({ innerOptimizer: inner() }) },
       {
+        name: 'arbiter-multistep',
         label: 'arbiter + multistep',
         data: arbiterData,
         make: () =>
@@ -39,28 +45,47 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
           }),
       },
       ...[32, 128, 512].map((batchSize) => ({
+        name: 'sgd-momentum',
         label: `sgd-momentum bs=${batchSize}`,
         data: trainOnly,
         make: () => fixedBatch({ optimizer: inner(), batchSize }),
       })),
-      { label: 'cabs lr=0.1', data: trainOnly, make: () => cabs({ learningRate: 0.1 }) },
+      { name: 'cabs', label: 'cabs lr=0.1', data: trainOnly, make: () => cabs({ learningRate: 0.1 }) },
     ];
     for (let seed = 1; seed <= ctx.seeds; seed++) {
       for (const run of runs) {
-        if (ctx.algorithms && !ctx.algorithms.some((a) => run.label.startsWith(a))) continue;
-        await ctx.record(
-          await runExperiment(ctx.primary, {
-            suite: 'arbiter',
-            label: run.label,
-            algorithm: run.make,
-            dataset: run.data,
-            spec,
-            seed,
-            budget,
-            evaluations: epochs,
-          }),
-        );
+        if (!selects(ctx.algorithms, run.name)) continue;
+        const arbitrated = run.name.startsWith('arbiter');
+        const record = await runExperiment(ctx.primary, {
+          suite: 'arbiter',
+          label: run.label,
+          algorithm: run.make,
+          dataset: run.data,
+          spec,
+          seed,
+          budget,
+          evaluations: epochs,
+          ...(arbitrated ? { observe: observeArbiter } : {}),
+        });
+        await ctx.record(record);
+        const note = arbitrated ? decisionNote(record) : undefined;
+        if (note) ctx.results.findings.push({ suite: 'arbiter', text: note });
       }
     }
   }
+}
+
+/**
+ * The run's batch-size decisions in one line (epoch → size), or that the run ended before its
+ * first epoch did and so shows no scheduling at all.
+ */
+export function decisionNote(run: RunRecord): string | undefined {
+  if (run.error) return undefined;
+  const decisions = (run.events ?? []).flatMap((e) => (e.kind === 'batch-size-decision' ? [e] : []));
+  const head = `${run.dataset} seed ${run.seed}: ${run.label}`;
+  if (decisions.length === 0) {
+    return `${head} ended after ${run.final.steps} steps, before its first epoch did: too short to show a batch-size decision.`;
+  }
+  const sizes = decisions.map((d) => `epoch ${d.epoch + 1} → ${d.nextBatchSize}`).join(', ');
+  return `${head} decided ${sizes}.`;
 }

@@ -17,6 +17,7 @@ import type { SuiteContext } from '../context';
 import type { RunRecord } from '../results';
 import { modelName, runExperiment } from '../run-experiment';
 import { meanStd } from '../stats';
+import { type SUITE_ALGORITHMS, selects } from './selection';
 
 const BATCH = 32;
 /** Final-epoch test accuracy the DBA paper reports for DBA on MNIST, per setting. */
@@ -34,7 +35,7 @@ export async function dbaSuite(ctx: SuiteContext): Promise<void> {
     ['adam 1e-3', () => adam({ learningRate: 1e-3 })],
     ['sgd-momentum 0.01', () => momentum({ learningRate: 0.01, momentum: 0.9 })],
   ];
-  const selected = (name: string) => !ctx.algorithms || ctx.algorithms.includes(name);
+  const selected = (name: (typeof SUITE_ALGORITHMS.dba)[number]) => selects(ctx.algorithms, name);
   for (const setting of settings) {
     for (const width of widths) {
       const spec = mlp([784, width, 10]);
