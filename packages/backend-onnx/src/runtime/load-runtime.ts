@@ -9,6 +9,7 @@ import type * as Ort from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/graph-builder';
 import { encodeModel } from '../proto/onnx-proto';
 import type { ExecutionProvider, OnnxBackendConfig } from '../resolve-onnx-backend-config';
+import { type ProviderCheck, providerLibraryCheck } from './provider-libraries';
 
 export type OrtModule = typeof Ort;
 export type InferenceSession = Ort.InferenceSession;
@@ -43,7 +44,7 @@ function describeAvailable(ort: OrtModule): string {
 }
 
 const HINTS: Partial<Record<ExecutionProvider, string>> = {
-  cuda: " (the CUDA provider needs onnxruntime-node's CUDA 12 binaries, which its install script downloads, and CUDA 12 + cuDNN 9 libraries on the library path)",
+  cuda: " (the CUDA provider needs onnxruntime-node's CUDA 12 binaries, which its install script downloads with ONNXRUNTIME_NODE_INSTALL=cuda12, and CUDA 12 + cuDNN 9 libraries on the library path)",
 };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -55,7 +56,16 @@ function probeModel(): Uint8Array {
   return encodeModel(g.build('probe'));
 }
 
-export async function loadRuntime(config: OnnxBackendConfig, importer = importOnnxruntime): Promise<Runtime> {
+/**
+ * @param importer loads onnxruntime-node (tests pass a stand-in)
+ * @param checkProvider says, without onnxruntime, that a provider cannot start (its libraries are
+ *   not installed), so onnxruntime is never asked and prints nothing; the reason goes in the error
+ */
+export async function loadRuntime(
+  config: OnnxBackendConfig,
+  importer = importOnnxruntime,
+  checkProvider: ProviderCheck = providerLibraryCheck(),
+): Promise<Runtime> {
   let ort: OrtModule;
   try {
     const loaded = (await importer()) as { InferenceSession?: unknown; default?: { InferenceSession?: unknown } };
@@ -86,6 +96,11 @@ export async function loadRuntime(config: OnnxBackendConfig, importer = importOn
   const failures: string[] = [];
   const probe = probeModel();
   for (const provider of config.executionProviders) {
+    const unavailable = checkProvider(provider);
+    if (unavailable !== undefined) {
+      failures.push(`${provider}: ${unavailable}${HINTS[provider] ?? ''}`);
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(probe, {
         ...base,
