@@ -12,6 +12,7 @@ import {
   type Json,
   type ModelSpec,
   type StepReport,
+  specSummary,
   TrainingError,
   train,
 } from '@abs/core';
@@ -38,7 +39,7 @@ export interface ExperimentSpec {
   readonly observe?: Observer;
 }
 
-export const modelName = (spec: ModelSpec) => `mlp[${spec.layerSizes.join(',')}] ${spec.activation}`;
+export const modelName = (spec: ModelSpec) => specSummary(spec);
 
 export async function runExperiment(
   loaded: Extract<LoadedBackend, { backend: unknown }>,

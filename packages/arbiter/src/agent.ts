@@ -11,9 +11,10 @@ import {
   createRng,
   type Dataset,
   deriveSeed,
+  describeSpec,
   featureSize,
-  type MlpSpec,
   type Model,
+  type ModelSpec,
   mlp,
   readList,
   UnsupportedCapabilityError,
@@ -33,9 +34,9 @@ export interface AgentRuntime<T> {
  * mlp([inputWidth, 64, 64, K]) with ReLU. The loss is `'mse'` against zero targets only
  * because a spec needs one: Arbiter reads outputs and supplies its own upstream gradient.
  * @example
- * agentSpec(784, 4).layerSizes; // [784, 64, 64, 4]
+ * describeSpec(agentSpec(784, 4)).layers.map((l) => l.outputSize); // [64, 64, 4]
  */
-export const agentSpec = (inputWidth: number, nSamples: number): MlpSpec =>
+export const agentSpec = (inputWidth: number, nSamples: number): ModelSpec =>
   mlp([inputWidth, ...AGENT_HIDDEN_SIZES, nSamples], { activation: 'relu', loss: 'mse' });
 
 /**
@@ -44,17 +45,14 @@ export const agentSpec = (inputWidth: number, nSamples: number): MlpSpec =>
  * @example
  * agentInitialParameters(agentSpec(4, 4), 1)[0].length; // 256 (W0: 4 × 64)
  */
-export function agentInitialParameters(spec: MlpSpec, seed: number): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let l = 0; l + 1 < spec.layerSizes.length; l++) {
-    const fanIn = spec.layerSizes[l] as number;
-    const fanOut = spec.layerSizes[l + 1] as number;
+export function agentInitialParameters(spec: ModelSpec, seed: number): Float32Array[] {
+  return describeSpec(spec).layers.flatMap((layer, l) => {
+    const { inputSize: fanIn, outputSize: fanOut } = layer;
     const bound = 1 / Math.sqrt(fanIn);
     const rng = createRng(deriveSeed(seed, 'arbiter-agent', l));
     const draw = (n: number) => Float32Array.from({ length: n }, () => bound * (2 * rng.nextFloat() - 1));
-    out.push(draw(fanIn * fanOut), draw(fanOut));
-  }
-  return out;
+    return [draw(fanIn * fanOut), draw(fanOut)];
+  });
 }
 
 /** The agent's view of a dataset: the same features (not copied) and K zero targets per example. */

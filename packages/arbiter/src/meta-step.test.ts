@@ -1,5 +1,5 @@
 import { jsBackend } from '@abs/backend-js';
-import { type Dataset, type HostTensor, type Model, mlp } from '@abs/core';
+import { type Dataset, describeSpec, type HostTensor, type Model, mlp } from '@abs/core';
 import { describe, expect, it } from 'vitest';
 import { type AgentRuntime, agentDataset, agentSpec, compileAgent } from './agent';
 import { agentAdam, updateAgent } from './agent-update';
@@ -33,8 +33,7 @@ async function setting(): Promise<{ inner: Model<HostTensor>; agent: AgentRuntim
     parameters: [W, new Float32Array(2)],
   });
   const spec = agentSpec(3, 4);
-  const parameters = spec.layerSizes.slice(1).flatMap((out, l) => {
-    const fanIn = spec.layerSizes[l] as number;
+  const parameters = describeSpec(spec).layers.flatMap(({ inputSize: fanIn, outputSize: out }, l) => {
     const bias = l === 2 ? Float32Array.from(CANDIDATES) : new Float32Array(out);
     return [new Float32Array(fanIn * out), bias];
   });

@@ -1,15 +1,15 @@
 /**
- * The reference implementation of `Model` for `mlp` specs. One forward pass keeps every
- * layer's input A_l and pre-activation Z_l; one backward pass produces the per-example
- * output gradients Δ_l (rows δ_i = ∂ℓ_i/∂z_i of each example's own loss), from which all
- * statistics follow without per-example loops:
- *   mean gradient      W: (1/n)·AᵀΔ            b: (1/n)·Σ_i δ_i
- *   second moment      W: (1/n)·(A∘A)ᵀ(Δ∘Δ)    b: (1/n)·Σ_i δ_i∘δ_i
- *   Gram (per layer)   (ΔΔᵀ)∘(AAᵀ + 1)          (the +1 is the bias column of [A, 1])
- *   ‖g_i‖² per example W: ‖a_i‖²‖δ_i‖²           b: ‖δ_i‖²
- *   weighted gradient  W: Aᵀdiag(w)Δ           b: Σ_i w_i δ_i
+ * The reference implementation of `Model`. One forward pass through the layer nodes keeps what
+ * each backward step needs; one backward pass carries the per-example output gradients
+ * δ_i = ∂ℓ_i/∂z_i of each example's own loss and hands every parameterised layer's input and δ
+ * to the statistics, which then follow per layer without a second pass:
+ *   mean gradient     (1/n)·Σ_i G_i                   (dense: AᵀΔ; conv: Σ_i A_iᵀΔ_i over patches)
+ *   second moment     (1/n)·Σ_i G_i∘G_i, or the reference fidelity (cross-position terms dropped)
+ *   ‖G_i‖² per example, Gram ⟨G_i, G_j⟩ per layer, weighted Σ_i w_i G_i
+ * (see `layers/linear-statistics.ts`). Batch norm has only the mean gradient.
  */
 import {
+  assertRequestSupported,
   type BatchIndices,
   CAPABILITIES,
   type Capability,
@@ -25,23 +25,34 @@ import {
   featureSize,
   type HostTensor,
   hostTensor,
+  initializeBuffers,
+  type LayerInfo,
   type Model,
   type ModelSpec,
+  modelCapabilities,
   resolveExampleWeights,
   ShapeMismatchError,
 } from '@abs/core';
-import { activate, multiplyDerivative } from './activation';
-import { columnSums, matmul, matmulAt, matmulBt, rowSquaredNorms, scaleRows, squared, toFloat32 } from './kernels';
+import { toFloat32 } from './kernels';
+import { batchNormGradient } from './layers/batch-norm';
+import { buildNodes } from './layers/build';
+import { conv2dView } from './layers/conv2d';
+import { denseView } from './layers/dense';
+import {
+  DEFAULT_STATISTICS,
+  exampleNormsSquared,
+  gramMatrix,
+  type PatchView,
+  type StatisticsOptions,
+  secondMomentSums,
+  weightedGradient,
+} from './layers/linear-statistics';
+import { type Forward, type Pass, sizeOf } from './layers/node';
 import { lossAndOutputGradient } from './loss';
 
 export const JS_CAPABILITIES: ReadonlySet<Capability> = new Set(CAPABILITIES);
 
-interface Forward {
-  /** inputs[l]: input of layer l (n × in_l); inputs[L] is the output z. */
-  inputs: Float64Array[];
-  /** pre[l]: pre-activation of layer l (n × out_l). */
-  pre: Float64Array[];
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function createJsModel(
   spec: ModelSpec,
@@ -50,52 +61,25 @@ export function createJsModel(
     parameters: readonly Float32Array[];
     backend: string;
     compileSibling: Model<HostTensor>['compileSibling'];
+    statistics?: StatisticsOptions;
   },
 ): Model<HostTensor> {
   const ops = createHostTensorOps(options.backend);
-  const { parameters: parameterInfo, layers } = describeSpec(spec);
-  const sizes = spec.layerSizes;
-  const depth = layers.length;
-  const outputs = sizes[depth] as number;
-  const width = featureSize(dataset);
   checkSpecMatchesDataset(spec, dataset);
+  const { parameters: parameterInfo, layers, buffers: bufferInfo, outputShape } = describeSpec(spec);
+  const capabilities = modelCapabilities(spec, JS_CAPABILITIES);
+  const statistics = options.statistics ?? DEFAULT_STATISTICS;
+  const nodes = buildNodes(spec);
+  const outputs = outputShape[0] as number;
+  const width = featureSize(dataset);
   const shapes = parameterInfo.map((p) => p.shape);
-  checkShapes(
-    'parameters',
-    shapes,
-    options.parameters.map((p, i) =>
-      p.length === shapes[i]?.reduce((a, b) => a * b, 1) ? (shapes[i] as number[]) : [p.length],
-    ),
-  );
+  const lengthsAsShapes = (what: readonly { readonly shape: readonly number[] }[], values: readonly Float32Array[]) =>
+    values.map((v, i) => (v.length === sizeOf(what[i]?.shape ?? [-1]) ? (what[i]?.shape as number[]) : [v.length]));
+  checkShapes('parameters', shapes, lengthsAsShapes(parameterInfo, options.parameters));
   let parameters: HostTensor[] = options.parameters.map((p, i) =>
     hostTensor(Float32Array.from(p), shapes[i] as number[]),
   );
-
-  const parameterIndex = (l: number, slot: 0 | 1) => (layers[l] as (typeof layers)[number]).parameters[slot] as number;
-  const weightOf = (params: readonly HostTensor[], l: number) => (params[parameterIndex(l, 0)] as HostTensor).data;
-  const biasOf = (params: readonly HostTensor[], l: number) =>
-    spec.bias ? (params[parameterIndex(l, 1)] as HostTensor).data : undefined;
-
-  /** Forward from layer `from` with input `input` (n rows). */
-  function forward(params: readonly HostTensor[], input: Float64Array, n: number, from = 0): Forward {
-    const inputs: Float64Array[] = [];
-    const pre: Float64Array[] = [];
-    inputs[from] = input;
-    for (let l = from; l < depth; l++) {
-      const { inputSize, outputSize } = layers[l] as (typeof layers)[number];
-      const z = matmul(inputs[l] as Float64Array, weightOf(params, l), n, inputSize, outputSize);
-      const b = biasOf(params, l);
-      if (b) {
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < outputSize; j++)
-            z[i * outputSize + j] = (z[i * outputSize + j] as number) + (b[j] as number);
-        }
-      }
-      pre[l] = z;
-      inputs[l + 1] = l + 1 < depth ? activate(spec.activation, z) : z;
-    }
-    return { inputs, pre };
-  }
+  let buffers: Float32Array[] = initializeBuffers(spec);
 
   function gather(indices: Int32Array): Float64Array {
     const x = new Float64Array(indices.length * width);
@@ -106,14 +90,22 @@ export function createJsModel(
     return x;
   }
 
-  function resolveWeights(
-    request: EvaluateRequest<HostTensor>,
-    n: number,
-    gram: Float64Array[] | undefined,
-  ): readonly Float32Array[] | undefined {
-    const spec = request.exampleWeights;
-    if (spec === undefined) return undefined;
-    return resolveExampleWeights(typeof spec === 'function' ? spec(gram ?? []) : spec, depth, n);
+  /** Forward through the top-level nodes from `start`, keeping the input of node `keep`. */
+  function forward(pass: Pass, x: Float64Array, n: number, start: number, keep?: number) {
+    const steps: Forward[] = [];
+    let kept: Float64Array | undefined;
+    let y = x;
+    for (let k = start; k < nodes.length; k++) {
+      if (k === keep) kept = y;
+      const step = (nodes[k] as (typeof nodes)[number]).forward(y, n, pass);
+      steps.push(step);
+      y = step.y;
+    }
+    return { steps, output: y, kept };
+  }
+
+  function viewOf(info: LayerInfo, input: Float64Array, delta: Float64Array, n: number): PatchView {
+    return info.kind === 'conv2d' ? conv2dView(info, input, delta, n) : denseView(info, input, delta, n);
   }
 
   async function evaluate(
@@ -122,6 +114,7 @@ export function createJsModel(
   ): Promise<EvaluateResult<HostTensor>> {
     const indices = checkBatch(batch, dataset.size, `${options.backend}.evaluate`);
     const n = indices.length;
+    assertRequestSupported({ backend: options.backend, capabilities, spec }, request);
     const params = request.parameters ?? parameters;
     if (request.parameters)
       checkShapes(
@@ -129,27 +122,46 @@ export function createJsModel(
         shapes,
         request.parameters.map((p) => p.shape),
       );
-    checkRequestLayers(request, depth);
-
-    // Forward (optionally from replaced features).
-    let fwd: Forward;
+    checkRequestLayers(request, layers);
     const replace = request.replaceFeatures;
-    if (replace) {
-      const expected = [n, (layers[replace.layer] as (typeof layers)[number]).inputSize];
+    const replaced = replace ? (layers[replace.layer] as LayerInfo) : undefined;
+    let input: Float64Array;
+    if (replace && replaced) {
+      const flat = replace.features.shape.length === 2;
+      const expected = flat ? [n, replaced.inputSize] : [n, ...replaced.inputShape];
       checkShapes('replaceFeatures.features', [expected], [replace.features.shape]);
-      fwd = forward(params, Float64Array.from(replace.features.data), n, replace.layer);
+      input = Float64Array.from(replace.features.data);
     } else {
-      fwd = forward(params, gather(indices), n);
+      input = gather(indices);
     }
-    const z = fwd.inputs[depth] as Float64Array;
-    const result: { -readonly [K in keyof EvaluateResult<HostTensor>]: EvaluateResult<HostTensor>[K] } = {
-      batchSize: n,
-      loss: Number.NaN,
+    if (request.outputGradient) checkShapes('outputGradient', [[n, outputs]], [request.outputGradient.shape]);
+
+    const wantsGradient =
+      request.gradient ||
+      request.secondMoment ||
+      request.gram ||
+      request.perExampleGradientNormSquared ||
+      request.exampleWeights !== undefined ||
+      request.outputGradient !== undefined;
+    const records = new Map<number, { input: Float64Array; delta: Float64Array }>();
+    const staged = buffers.map((b) => b.slice());
+    const pass: Pass = {
+      params,
+      buffers: staged,
+      mode: 'train',
+      updateRunning:
+        (request.runningStatistics ?? (wantsGradient && !request.parameters && !replace ? 'update' : 'keep')) ===
+        'update',
+      record: (layer, x, delta) => records.set(layer, { input: x, delta }),
     };
+    const start = replaced?.sequenceIndex ?? 0;
+    const keep = request.features ? layers[request.features.layer]?.sequenceIndex : undefined;
+    const fwd = forward(pass, input, n, start, keep);
+    const z = fwd.output;
+    const result: Mutable<EvaluateResult<HostTensor>> = { batchSize: n, loss: Number.NaN };
 
     let delta: Float64Array;
     if (request.outputGradient) {
-      checkShapes('outputGradient', [[n, outputs]], [request.outputGradient.shape]);
       delta = Float64Array.from(request.outputGradient.data);
     } else {
       const l = lossAndOutputGradient(spec.loss, z, outputs, { dataset, indices });
@@ -159,103 +171,83 @@ export function createJsModel(
       if (request.perExampleLoss) result.perExampleLoss = l.perExample;
       delta = l.delta;
     }
-    if (request.features)
-      result.features = hostTensor(toFloat32(fwd.inputs[request.features.layer] as Float64Array), [
-        n,
-        layers[request.features.layer]?.inputSize as number,
-      ]);
+    // Running averages change only after a pass whose loss is finite.
+    if (pass.updateRunning && (request.outputGradient || Number.isFinite(result.loss))) buffers = staged;
+    if (request.features) {
+      const info = layers[request.features.layer] as LayerInfo;
+      result.features = hostTensor(toFloat32(fwd.kept as Float64Array), [n, ...info.inputShape]);
+    }
     if (request.outputs) result.outputs = hostTensor(toFloat32(z), [n, outputs]);
+    if (!wantsGradient && !replace) return result;
 
-    const wantsParameterStats =
-      request.gradient ||
-      request.secondMoment ||
-      request.gram ||
-      request.perExampleGradientNormSquared ||
-      request.exampleWeights !== undefined ||
-      request.outputGradient !== undefined;
-    const lowest = wantsParameterStats ? (replace?.layer ?? 0) : (replace?.layer ?? depth);
-    if (!wantsParameterStats && !replace) return result;
+    let g: Float64Array | undefined = delta;
+    for (let k = fwd.steps.length - 1; k >= 0; k--) {
+      g = (fwd.steps[k] as Forward).backward(g as Float64Array, k > 0 || replace !== undefined);
+    }
+    if (replace && replaced) {
+      // ∂(mean loss)/∂features: the input gradient of the replaced layer's node, over n.
+      const shape = replace.features.shape.length === 2 ? [n, replaced.inputSize] : [n, ...replaced.inputShape];
+      result.featureGradient = hostTensor(toFloat32(g as Float64Array, 1 / n), shape);
+    }
+    if (!wantsGradient) return result;
 
     const gradient: HostTensor[] = [];
     const second: HostTensor[] = [];
     const grams: Float64Array[] = [];
     const norms: Float64Array[] = [];
-    const deltas: Float64Array[] = [];
-    // Backward: deltas[l] = per-example gradients w.r.t. z_l.
-    for (let l = depth - 1; l >= lowest; l--) {
-      const { inputSize, outputSize, parameters: p } = layers[l] as (typeof layers)[number];
-      deltas[l] = delta;
-      const a = fwd.inputs[l] as Float64Array;
-      // Mean gradient; for an upstream-gradient pass the plain sum (no 1/n).
-      if (wantsParameterStats && (request.gradient || request.outputGradient)) {
-        const scale = request.outputGradient ? 1 : 1 / n;
-        gradient[p[0] as number] = hostTensor(toFloat32(matmulAt(a, delta, n, inputSize, outputSize), scale), [
-          inputSize,
-          outputSize,
-        ]);
-        if (spec.bias)
-          gradient[p[1] as number] = hostTensor(toFloat32(columnSums(delta, n, outputSize), scale), [outputSize]);
+    const put = (list: HostTensor[], info: LayerInfo, values: Float64Array[], scale: number) => {
+      values.forEach((v, j) => {
+        const p = info.parameters[j] as number;
+        list[p] = hostTensor(toFloat32(v, scale), shapes[p] as number[]);
+      });
+    };
+    const fidelity = typeof request.secondMoment === 'object' ? request.secondMoment.fidelity : 'exact';
+    for (const info of layers) {
+      const record = records.get(info.index);
+      if (!record) continue;
+      if (request.gradient || request.outputGradient) {
+        const sums =
+          info.kind === 'batchNorm'
+            ? batchNormGradient(record.input, record.delta, info.outputShape.at(-1) as number)
+            : weightedGradient(viewOf(info, record.input, record.delta, n));
+        put(gradient, info, sums, request.outputGradient ? 1 : 1 / n);
       }
-      if (request.secondMoment) {
-        const d2 = squared(delta);
-        second[p[0] as number] = hostTensor(toFloat32(matmulAt(squared(a), d2, n, inputSize, outputSize), 1 / n), [
-          inputSize,
-          outputSize,
-        ]);
-        if (spec.bias)
-          second[p[1] as number] = hostTensor(toFloat32(columnSums(d2, n, outputSize), 1 / n), [outputSize]);
-      }
-      if (request.gram) {
-        const dd = matmulBt(delta, delta, n, outputSize, n);
-        const aa = matmulBt(a, a, n, inputSize, n);
-        for (let i = 0; i < n * n; i++) dd[i] = (dd[i] as number) * ((aa[i] as number) + (spec.bias ? 1 : 0));
-        grams[l] = dd;
-      }
+      if (info.kind === 'batchNorm') continue;
+      const view = viewOf(info, record.input, record.delta, n);
+      if (request.secondMoment) put(second, info, secondMomentSums(view, fidelity), 1 / n);
+      if (request.gram) grams[info.index] = gramMatrix(view, statistics);
       if (request.perExampleGradientNormSquared) {
-        const dd = rowSquaredNorms(delta, n, outputSize);
-        const aa = rowSquaredNorms(a, n, inputSize);
-        norms[p[0] as number] = dd.map((v, i) => v * (aa[i] as number));
-        if (spec.bias) norms[p[1] as number] = dd;
+        exampleNormsSquared(view, statistics).forEach((v, j) => {
+          norms[info.parameters[j] as number] = v;
+        });
       }
-      if (l === lowest) break;
-      // Propagate: Δ_{l−1} = (Δ_l W_lᵀ) ∘ f′(Z_{l−1}).
-      const upstream = matmulBt(delta, weightOf(params, l), n, outputSize, inputSize);
-      multiplyDerivative(spec.activation, upstream, fwd.pre[l - 1] as Float64Array, a);
-      delta = upstream;
-    }
-    if (replace) {
-      // ∂(mean loss)/∂features = (1/n)·Δ_l W_lᵀ at the replaced layer l.
-      const { inputSize, outputSize } = layers[replace.layer] as (typeof layers)[number];
-      const g = matmulBt(
-        deltas[replace.layer] as Float64Array,
-        weightOf(params, replace.layer),
-        n,
-        outputSize,
-        inputSize,
-      );
-      result.featureGradient = hostTensor(toFloat32(g, 1 / n), [n, inputSize]);
     }
     if (request.gradient || request.outputGradient) result.gradient = gradient;
     if (request.secondMoment) result.secondMoment = second;
     if (request.gram) result.gram = grams;
     if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
-    const weights = resolveWeights(request, n, request.gram ? grams : undefined);
-    if (weights) {
+    const weightsSpec = request.exampleWeights;
+    if (weightsSpec !== undefined) {
+      const raw = typeof weightsSpec === 'function' ? weightsSpec(request.gram ? grams : []) : weightsSpec;
+      const weights = resolveExampleWeights(raw, layers.length, n);
       const weighted: HostTensor[] = [];
-      for (let l = lowest; l < depth; l++) {
-        const { inputSize, outputSize, parameters: p } = layers[l] as (typeof layers)[number];
-        const w = weights[l] as Float32Array;
-        const dw = scaleRows(deltas[l] as Float64Array, n, outputSize, w);
-        weighted[p[0] as number] = hostTensor(
-          toFloat32(matmulAt(fwd.inputs[l] as Float64Array, dw, n, inputSize, outputSize)),
-          [inputSize, outputSize],
-        );
-        if (spec.bias) weighted[p[1] as number] = hostTensor(toFloat32(columnSums(dw, n, outputSize)), [outputSize]);
+      for (const info of layers) {
+        const record = records.get(info.index);
+        if (!record) continue;
+        const view = viewOf(info, record.input, record.delta, n);
+        put(weighted, info, weightedGradient(view, weights[info.index]), 1);
       }
       result.weightedGradient = weighted;
     }
     return result;
   }
+
+  const checkBuffers = (what: string, values: readonly Float32Array[]) =>
+    checkShapes(
+      what,
+      bufferInfo.map((b) => b.shape),
+      lengthsAsShapes(bufferInfo, values),
+    );
 
   return {
     specificationVersion: 'abs-model-v1',
@@ -263,9 +255,10 @@ export function createJsModel(
     ops,
     spec,
     dataset,
-    capabilities: JS_CAPABILITIES,
+    capabilities,
     parameterInfo,
     layers,
+    bufferInfo,
     get parameters() {
       return parameters;
     },
@@ -279,20 +272,21 @@ export function createJsModel(
     },
     readParameters: async () => parameters.map((p) => Float32Array.from(p.data)),
     writeParameters(values) {
-      checkShapes(
-        'writeParameters',
-        shapes,
-        values.map((v, i) => (v.length === (parameters[i]?.data.length ?? -1) ? (shapes[i] as number[]) : [v.length])),
-      );
+      checkShapes('writeParameters', shapes, lengthsAsShapes(parameterInfo, values));
       parameters = values.map((v, i) => hostTensor(Float32Array.from(v), shapes[i] as number[]));
+    },
+    readBuffers: async () => buffers.map((b) => b.slice()),
+    writeBuffers(values) {
+      checkBuffers('writeBuffers', values);
+      buffers = values.map((v) => Float32Array.from(v));
     },
     evaluate,
     async predict(features, count) {
       if (features.length !== count * width) {
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
-      const fwd = forward(parameters, Float64Array.from(features), count);
-      return toFloat32(fwd.inputs[depth] as Float64Array);
+      const pass: Pass = { params: parameters, buffers, mode: 'infer', updateRunning: false, record: () => {} };
+      return toFloat32(forward(pass, Float64Array.from(features), count, 0).output);
     },
     compileSibling: options.compileSibling,
     dispose() {},

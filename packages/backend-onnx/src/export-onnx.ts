@@ -3,7 +3,7 @@
  * stored as initializers, input `input` [batch, in] and output `logits` [batch, out].
  * Works for a model of any backend (it reads the spec and the current parameters).
  */
-import { describeSpec, InvalidArgumentError, type Model } from '@abs/core';
+import { denseStack, describeSpec, type Model } from '@abs/core';
 import { addForward } from './graph/forward-graph';
 import { GraphBuilder } from './graph/graph-builder';
 import { encodeModel } from './proto/onnx-proto';
@@ -17,16 +17,9 @@ import { encodeModel } from './proto/onnx-proto';
  * const { logits } = await session.run({ input: new ort.Tensor('float32', x, [1, 784]) });
  */
 export async function exportOnnx<T>(model: Model<T>): Promise<Uint8Array> {
-  const spec = model.spec;
-  if (spec?.kind !== 'mlp') {
-    throw new InvalidArgumentError({
-      argument: 'model.spec.kind',
-      value: (spec as { kind?: unknown })?.kind,
-      message: `exportOnnx: only 'mlp' models can be exported, got ${String((spec as { kind?: unknown })?.kind)}`,
-    });
-  }
+  const spec = denseStack(model.spec, 'exportOnnx');
   const values = await model.readParameters();
-  const { parameters, layers } = describeSpec(spec);
+  const { parameters, layers } = describeSpec(spec.source);
   const g = new GraphBuilder();
   const constant = (p: number) => {
     const info = parameters[p] as (typeof parameters)[number];
@@ -41,5 +34,5 @@ export async function exportOnnx<T>(model: Model<T>): Promise<Uint8Array> {
     outputName: 'logits',
   });
   g.output(forward.output, 'logits', ['batch', spec.layerSizes.at(-1) as number]);
-  return encodeModel(g.build(`abs-${spec.kind}`));
+  return encodeModel(g.build('abs-sequential'));
 }

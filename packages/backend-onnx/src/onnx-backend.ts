@@ -10,7 +10,6 @@ import {
   createHostTensorOps,
   type Dataset,
   type HostTensor,
-  InvalidArgumentError,
   initializeParameters,
   type ModelSpec,
   validateDataset,
@@ -45,13 +44,6 @@ export function createOnnxBackend(options: OnnxBackendOptions, importer?: Runtim
     ops: createHostTensorOps(config.name),
     capabilities: ONNX_CAPABILITIES,
     async compile(spec, dataset, compileOptions = {}) {
-      if (spec?.kind !== 'mlp') {
-        throw new InvalidArgumentError({
-          argument: 'spec.kind',
-          value: (spec as { kind?: unknown })?.kind,
-          message: `${config.name}: only 'mlp' specs can be compiled, got ${String((spec as { kind?: unknown })?.kind)}`,
-        });
-      }
       validateDataset(dataset);
       const parameters = compileOptions.parameters ?? initializeParameters(spec, compileOptions.seed ?? 0);
       return createOnnxModel(spec, dataset, { runtime: await start(), parameters, compileSibling: backend.compile });

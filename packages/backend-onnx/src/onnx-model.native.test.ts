@@ -5,8 +5,8 @@ import {
   fixedBatch,
   type HostTensor,
   hostTensor,
-  type MlpSpec,
   type Model,
+  type ModelSpec,
   mlp,
   sgd,
   train,
@@ -26,7 +26,7 @@ const read = (m: Model<HostTensor>, list: readonly (HostTensor | undefined)[] | 
   Promise.all((list ?? []).map((t) => (t ? m.ops.read(t) : Promise.resolve(undefined))));
 
 /** Compiles the same spec, seed and data on onnx and on the reference backend. */
-async function pair(spec: MlpSpec, dataset: Dataset) {
+async function pair(spec: ModelSpec, dataset: Dataset) {
   const model = await onnxBackend().compile(spec, dataset, { seed: 3 });
   const oracle = await jsBackend().compile(spec, dataset, { seed: 3 });
   return { model, oracle };
@@ -83,7 +83,7 @@ describeNative('onnx model beyond the conformance suite', () => {
   }
 
   // Specs and request combinations the shared suite does not cover.
-  const combos: { title: string; spec: MlpSpec; regression: boolean; request: EvaluateRequest<HostTensor> }[] = [
+  const combos: { title: string; spec: ModelSpec; regression: boolean; request: EvaluateRequest<HostTensor> }[] = [
     {
       title: 'identity activation, mse on one-hot labels, every statistic at once',
       spec: mlp([4, 6, 3], { activation: 'identity', loss: 'mse' }),

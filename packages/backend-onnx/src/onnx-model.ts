@@ -13,6 +13,7 @@ import {
   checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
+  denseStack,
   describeSpec,
   type EvaluateRequest,
   type EvaluateResult,
@@ -84,6 +85,7 @@ export function createOnnxModel(
   checkSpecMatchesDataset(spec, dataset);
   const { runtime } = options;
   const name = runtime.name;
+  const stack = denseStack(spec, name);
   const ops = createHostTensorOps(name);
   const { parameters: parameterInfo, layers } = describeSpec(spec);
   const shapes = parameterInfo.map((p) => p.shape);
@@ -93,7 +95,7 @@ export function createOnnxModel(
   checkShapes('parameters', shapes, lengthsAsShapes(options.parameters));
   let parameters: HostTensor[] = options.parameters.map((p, i) => hostTensor(p.slice(), shapes[i] as number[]));
   const depth = layers.length;
-  const outputSize = spec.layerSizes[depth] as number;
+  const outputSize = stack.layerSizes[depth] as number;
   const width = featureSize(dataset);
   const cache = new SessionCache(runtime);
   let disposed = false;
@@ -144,7 +146,7 @@ export function createOnnxModel(
     out: Outputs,
     context: { x: Float32Array; n: number; start: number; weights: readonly Float32Array[]; scale: number },
   ): Promise<Outputs> {
-    const session = await cache.get(`weighted;start=${context.start}`, () => buildWeightedGraph(spec, context.start));
+    const session = await cache.get(`weighted;start=${context.start}`, () => buildWeightedGraph(stack, context.start));
     const feeds: Feeds = { [names.ones]: tensor(new Float32Array(context.n).fill(1), [1, context.n]) };
     for (let l = context.start; l < depth; l++) {
       const { inputSize, outputSize: size } = layers[l] as (typeof layers)[number];
@@ -182,7 +184,7 @@ export function createOnnxModel(
     const x = replace ? replace.features.data : gatherRows(dataset.features, indices, width);
     const scale = weightScale(n, sig.head);
 
-    const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(spec, sig));
+    const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(stack, sig));
     const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params }, (input) => {
       if (input === names.target)
         return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
@@ -314,7 +316,7 @@ export function createOnnxModel(
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
       if (count === 0) return new Float32Array(0);
-      const session = await cache.get('predict', () => buildTrainingGraph(spec, PREDICT));
+      const session = await cache.get('predict', () => buildTrainingGraph(stack, PREDICT));
       const feeds = feedsFor(
         session.inputNames,
         { x: features, n: count, head: 'none', params: parameters },

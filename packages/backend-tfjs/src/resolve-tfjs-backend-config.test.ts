@@ -1,4 +1,4 @@
-import { mlp } from '@abs/core';
+import { conv2d, dense, flatten, mlp, sequential } from '@abs/core';
 import { conformanceDataset } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { resolveTfjsBackendConfig } from './resolve-tfjs-backend-config';
@@ -56,11 +56,16 @@ describe('resolveTfjsBackendConfig', () => {
 describe('tfjsBackend.compile', () => {
   const dataset = conformanceDataset({ size: 8, width: 3, classes: 2, seed: 1 });
 
-  it('compiles only mlp specs', async () => {
+  it('refuses malformed specs and, for now, layers other than dense', async () => {
     const spec = { kind: 'conv' } as unknown as ReturnType<typeof mlp>;
     await expect(tfjsBackend({ tf }).compile(spec, dataset)).rejects.toThrow(
-      "tfjs-cpu: only 'mlp' specs can be compiled, got conv",
+      'model spec: kind must be \'sequential\' (build specs with sequential() or mlp()), got "conv"',
     );
+    const conv = sequential([1, 3, 1], [conv2d(2, 1), flatten(), dense(2)]);
+    await expect(tfjsBackend({ tf }).compile(conv, { ...dataset, featureShape: [1, 3, 1] })).rejects.toMatchObject({
+      code: 'abs.unsupported-capability',
+      message: expect.stringContaining("layer 'conv2d'"),
+    });
   });
 
   it('refuses to compile after the active tfjs backend changed', async () => {

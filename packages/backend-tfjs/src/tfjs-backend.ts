@@ -9,7 +9,6 @@ import {
   BackendUnavailableError,
   type CompileOptions,
   type Dataset,
-  InvalidArgumentError,
   initializeParameters,
   type Model,
   type ModelSpec,
@@ -46,14 +45,6 @@ export function createTfjsBackend(config: TfjsBackendConfig): TfjsBackend {
     ops,
     capabilities: TFJS_CAPABILITIES,
     async compile(spec, dataset, compileOptions = {}) {
-      if (spec?.kind !== 'mlp') {
-        const kind = (spec as { kind?: unknown } | undefined)?.kind;
-        throw new InvalidArgumentError({
-          argument: 'spec.kind',
-          value: kind,
-          message: `${name}: only 'mlp' specs can be compiled, got ${String(kind)}`,
-        });
-      }
       const active = tf.getBackend();
       if (active !== config.tfBackend) {
         throw new BackendUnavailableError({

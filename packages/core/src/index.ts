@@ -21,11 +21,20 @@ export { BatchTooSmallError } from './errors/batch-too-small-error';
 export { EmptyBatchError } from './errors/empty-batch-error';
 export { InvalidArgumentError } from './errors/invalid-argument-error';
 export { formatValue, InvalidHyperParameterError } from './errors/invalid-hyper-parameter-error';
+export { InvalidModelSpecError } from './errors/invalid-model-spec-error';
 export { NonFiniteError } from './errors/non-finite-error';
 export { ShapeMismatchError } from './errors/shape-mismatch-error';
 export { TrainingError } from './errors/training-error';
 export { UnsupportedCapabilityError } from './errors/unsupported-capability-error';
-export { assertCapabilities, CAPABILITIES, type Capability } from './model/capability';
+export {
+  assertCapabilities,
+  assertRequestSupported,
+  CAPABILITIES,
+  type Capability,
+  layerLimitation,
+  modelCapabilities,
+  PER_EXAMPLE_CAPABILITIES,
+} from './model/capability';
 export { checkBatch, checkShapes } from './model/check-batch';
 export {
   checkLayerIndex,
@@ -35,7 +44,17 @@ export {
   resolveSgdStep,
 } from './model/check-request';
 export { type Dataset, featureSize, validateDataset } from './model/dataset';
-export { initializeParameters } from './model/initialize';
+export { type DenseStack, denseStack, specSummary } from './model/dense-stack';
+export {
+  type BufferInfo,
+  describeSpec,
+  type LayerInfo,
+  type LayerShape,
+  type ParameterInfo,
+  type SpecDescription,
+  windowOutput,
+} from './model/describe-spec';
+export { initializeBuffers, initializeParameters } from './model/initialize';
 export type {
   Backend,
   BatchIndices,
@@ -44,21 +63,46 @@ export type {
   EvaluateResult,
   ExampleWeights,
   Model,
+  SecondMomentFidelity,
   SgdStep,
   SgdStepRequest,
   SgdStepResult,
 } from './model/model';
 export {
   type Activation,
-  describeSpec,
+  type ActivationLayer,
+  activation,
+  avgPool2d,
+  type BatchNormLayer,
+  type BatchNormOptions,
+  batchNorm,
+  type Conv2dLayer,
+  type Conv2dOptions,
+  conv2d,
+  type DenseLayer,
+  type DenseOptions,
+  dense,
+  type FlattenLayer,
+  flatten,
+  type GlobalAvgPool2dLayer,
+  globalAvgPool2d,
   type Initializer,
-  type LayerInfo,
+  type LayerSpec,
   type Loss,
   type MlpOptions,
-  type MlpSpec,
   type ModelSpec,
+  maxPool2d,
   mlp,
-  type ParameterInfo,
+  type Padding,
+  type Pool2dLayer,
+  type Pool2dOptions,
+  projection,
+  type ResidualLayer,
+  type ResidualOptions,
+  relu,
+  residual,
+  type SequentialSpec,
+  sequential,
 } from './model/model-spec';
 export { type AdamOptions, adam } from './optim/adam';
 export { type MomentumOptions, momentum } from './optim/momentum';

@@ -14,14 +14,14 @@
  * twice as fast as ReduceSum over the batch axis in onnxruntime 1.30); they come out as
  * [1, out].
  */
-import { describeSpec, type LayerInfo, type MlpSpec } from '@abs/core';
+import { type DenseStack, describeSpec, type LayerInfo } from '@abs/core';
 import type { ForwardValues } from './forward-graph';
 import { attr, type GraphBuilder } from './graph-builder';
 import { BATCH, names } from './names';
 import type { GraphSignature } from './signature';
 
 export interface BackwardContext {
-  readonly spec: MlpSpec;
+  readonly spec: DenseStack;
   readonly layers: readonly LayerInfo[];
   readonly signature: GraphSignature;
   readonly forward: ForwardValues;
@@ -37,7 +37,7 @@ export interface BackwardContext {
 }
 
 /** ∂/∂A_l given ∂/∂Z_l (G) for the activation that produced A_l. */
-function activationDerivative(g: GraphBuilder, spec: MlpSpec, upstream: string, a: string): string {
+function activationDerivative(g: GraphBuilder, spec: DenseStack, upstream: string, a: string): string {
   switch (spec.activation) {
     case 'identity':
       return upstream;
@@ -126,7 +126,7 @@ export function addBackward(g: GraphBuilder, context: BackwardContext): void {
  * take the step.
  */
 function addSgdStep(g: GraphBuilder, context: BackwardContext, gradients: ReadonlyMap<number, string>): void {
-  const { parameters } = describeSpec(context.spec);
+  const { parameters } = describeSpec(context.spec.source);
   const rate = context.scalarInput(names.stepRate);
   const squares: string[] = [];
   parameters.forEach((info, p) => {

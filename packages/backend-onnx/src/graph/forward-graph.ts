@@ -4,7 +4,7 @@
  * training graphs (parameters as inputs) and the exported inference model (parameters as
  * initializers).
  */
-import type { Activation, MlpSpec } from '@abs/core';
+import type { Activation, DenseStack } from '@abs/core';
 import type { GraphBuilder } from './graph-builder';
 
 export interface ForwardValues {
@@ -39,7 +39,7 @@ export function activate(g: GraphBuilder, kind: Activation, z: string): string {
   return kind === 'identity' ? z : g.node(ACTIVATION_OPS[kind], [z]);
 }
 
-export function addForward(g: GraphBuilder, spec: MlpSpec, options: ForwardOptions): ForwardValues {
+export function addForward(g: GraphBuilder, spec: DenseStack, options: ForwardOptions): ForwardValues {
   const depth = spec.layerSizes.length - 1;
   const a: string[] = [];
   const z: string[] = [];

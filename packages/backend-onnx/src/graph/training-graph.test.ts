@@ -1,4 +1,4 @@
-import { mlp } from '@abs/core';
+import { denseStack, mlp } from '@abs/core';
 import { describe, expect, it } from 'vitest';
 import type { ModelProto } from '../proto/onnx-proto';
 import { type GraphSignature, signatureKey } from './signature';
@@ -15,7 +15,7 @@ const base: GraphSignature = {
   featureGradient: false,
   outputs: false,
 };
-const spec = mlp([4, 5, 3]);
+const spec = denseStack(mlp([4, 5, 3]), 'test');
 const inputsOf = (m: ModelProto) => m.graph.input.map((v) => v.name).sort();
 const outputsOf = (m: ModelProto) => m.graph.output.map((v) => v.name).sort();
 const count = (m: ModelProto, op: string) => m.graph.node.filter((n) => n.opType === op).length;

@@ -3,7 +3,7 @@
  * backward pass and the requested statistics, all in one graph whose parameters, batch and
  * scalars are inputs (batch size is the symbolic dimension `batch`).
  */
-import { describeSpec, type MlpSpec } from '@abs/core';
+import { type DenseStack, describeSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
 import { addBackward } from './backward-graph';
 import { addForward } from './forward-graph';
@@ -12,9 +12,9 @@ import { addLoss } from './loss-graph';
 import { BATCH, names } from './names';
 import { type GraphSignature, needsBackward, signatureKey } from './signature';
 
-export function buildTrainingGraph(spec: MlpSpec, signature: GraphSignature): ModelProto {
+export function buildTrainingGraph(spec: DenseStack, signature: GraphSignature): ModelProto {
   const g = new GraphBuilder();
-  const { parameters, layers } = describeSpec(spec);
+  const { parameters, layers } = describeSpec(spec.source);
   const depth = layers.length;
   const outputSize = spec.layerSizes[depth] as number;
   const declared = new Map<string, string>();

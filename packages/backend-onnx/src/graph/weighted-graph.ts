@@ -4,14 +4,14 @@
  * pass, plus the chosen weights w̃_l, and returns Aᵀ(Δ̄∘w̃) and 1ᵀ(Δ̄∘w̃) per layer.
  * No forward pass is repeated.
  */
-import { describeSpec, type MlpSpec } from '@abs/core';
+import { type DenseStack, describeSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
 import { attr, GraphBuilder } from './graph-builder';
 import { BATCH, names } from './names';
 
-export function buildWeightedGraph(spec: MlpSpec, start: number): ModelProto {
+export function buildWeightedGraph(spec: DenseStack, start: number): ModelProto {
   const g = new GraphBuilder();
-  const { layers } = describeSpec(spec);
+  const { layers } = describeSpec(spec.source);
   const ones = g.input(names.ones, [1, BATCH]);
   for (let l = start; l < layers.length; l++) {
     const { inputSize, outputSize, parameters } = layers[l] as (typeof layers)[number];

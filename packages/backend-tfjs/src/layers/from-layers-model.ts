@@ -4,7 +4,7 @@
  * `writeBack()` puts the abs model's weights into the user's layers, which share the tensors'
  * data (no copy), so the user keeps predicting, saving and training with their own model.
  */
-import type { Dataset, Loss, MlpSpec, Model } from '@abs/core';
+import { type Dataset, denseStack, type Loss, type Model, type ModelSpec } from '@abs/core';
 import type { TfjsBackendOptions } from '../resolve-tfjs-backend-config';
 import { type TfjsBackend, tfjsBackend } from '../tfjs-backend';
 import type { Tensor } from '../tfjs-namespace';
@@ -24,7 +24,7 @@ export interface FromLayersModelOptions extends TfjsBackendOptions {
 }
 
 export interface LayersModelBinding {
-  readonly spec: MlpSpec;
+  readonly spec: ModelSpec;
   readonly backend: TfjsBackend;
   /** The abs model, starting from the layers' weights; train it with any abs algorithm. */
   readonly model: Model<Tensor>;
@@ -47,7 +47,9 @@ export interface LayersModelBinding {
 export async function fromLayersModel(options: FromLayersModelOptions): Promise<LayersModelBinding> {
   const { spec, dense } = specFromLayers(options.layersModel, options.loss);
   const backend = tfjsBackend(options);
-  const weights = dense.flatMap((layer) => layer.getWeights().slice(0, spec.bias ? 2 : 1));
+  const weights = dense.flatMap((layer) =>
+    layer.getWeights().slice(0, denseStack(spec, 'fromLayersModel').bias ? 2 : 1),
+  );
   const parameters = await Promise.all(weights.map(readFloat32));
   const model = await backend.compile(spec, options.dataset, { parameters });
   return {

@@ -6,7 +6,7 @@
  * (the abs model outputs the logits, the tfjs model their softmax). Structural types only, so
  * this package needs no `@tensorflow/tfjs-layers`.
  */
-import { type Activation, InvalidArgumentError, type Loss, type MlpSpec, mlp } from '@abs/core';
+import { type Activation, InvalidArgumentError, type Loss, type ModelSpec, mlp } from '@abs/core';
 import { UnsupportedLayerError } from '../errors/unsupported-layer-error';
 import type { Tensor } from '../tfjs-namespace';
 
@@ -40,7 +40,7 @@ const UNSUPPORTED_OPTIONS = [
   'biasConstraint',
 ];
 
-export function specFromLayers(model: SequentialLike, loss?: Loss): { spec: MlpSpec; dense: DenseLayerLike[] } {
+export function specFromLayers(model: SequentialLike, loss?: Loss): { spec: ModelSpec; dense: DenseLayerLike[] } {
   if (typeof model?.getClassName !== 'function' || model.getClassName() !== 'Sequential') {
     throw new InvalidArgumentError({
       argument: 'layersModel',

@@ -11,7 +11,7 @@
  *   propagate       Δ̃_{l−1} = (Δ̃_l W_lᵀ) ∘ f′(A_l);  featureGradient = Δ̃_r W_rᵀ/(n s)
  * Everything runs synchronously inside one `tf.tidy`; only kept tensors survive it.
  */
-import type { LayerInfo, MlpSpec } from '@abs/core';
+import type { DenseStack, LayerInfo } from '@abs/core';
 import type { Tensor, Tensor1D, Tensor2D, TensorFlow } from '../tfjs-namespace';
 import type { DenseMath } from './dense-math';
 import { lossAndDelta } from './loss';
@@ -48,7 +48,7 @@ export interface PassOutput {
   retained?: { at: Tensor2D; delta: Tensor2D }[];
 }
 
-export function createDensePass(tf: TensorFlow, spec: MlpSpec, layers: readonly LayerInfo[], math: DenseMath) {
+export function createDensePass(tf: TensorFlow, spec: DenseStack, layers: readonly LayerInfo[], math: DenseMath) {
   const depth = layers.length;
   const weightOf = (p: readonly Tensor[], l: number) => p[(layers[l] as LayerInfo).parameters[0] as number] as Tensor2D;
   const biasOf = (p: readonly Tensor[], l: number) =>

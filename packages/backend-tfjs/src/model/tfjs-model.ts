@@ -9,6 +9,7 @@ import {
   checkShapes,
   checkSpecMatchesDataset,
   type Dataset,
+  denseStack,
   describeSpec,
   featureSize,
   type Model,
@@ -40,6 +41,7 @@ export interface TfjsModelOptions {
 export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: TfjsModelOptions): Model<Tensor> {
   const { tf, name, ops } = options;
   checkSpecMatchesDataset(spec, dataset);
+  const stack = denseStack(spec, name);
   const { parameters: parameterInfo, layers } = describeSpec(spec);
   const shapes = parameterInfo.map((p) => p.shape);
   const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -52,7 +54,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
   checkValues('parameters', options.parameters);
   const upload = (values: readonly Float32Array[]) => values.map((v, i) => ops.fromArray(v, shapes[i] as number[]));
 
-  const data = options.datasets.acquire(dataset, spec.loss, spec.layerSizes.at(-1) as number);
+  const data = options.datasets.acquire(dataset, spec.loss, stack.layerSizes.at(-1) as number);
   let parameters: Tensor[] = upload(options.parameters);
   const replaceParameters = (next: Tensor[]) => {
     for (const p of parameters) if (!next.includes(p)) p.dispose();
@@ -60,7 +62,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     parameters = next;
   };
   const math = createDenseMath(tf, options.kernels);
-  const pass = createDensePass(tf, spec, layers, math);
+  const pass = createDensePass(tf, stack, layers, math);
   const width = featureSize(dataset);
   const context = {
     tf,

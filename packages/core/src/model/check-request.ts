@@ -5,34 +5,40 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error';
 import { type Dataset, featureSize } from './dataset';
+import { describeSpec, type LayerInfo } from './describe-spec';
 import type { SgdStep } from './model';
 import type { ModelSpec } from './model-spec';
 
 /**
- * The dataset fits the spec: feature width = input width; softmax cross-entropy needs labels
- * with as many classes as outputs; mse targets, when present, are as wide as the outputs.
+ * The dataset fits the spec: its `featureShape` is the spec's `inputShape` (a vector input also
+ * takes any feature shape of the same size, flattened row-major); softmax cross-entropy needs
+ * labels with as many classes as outputs; mse targets, when present, are as wide as the outputs.
  */
 export function checkSpecMatchesDataset(spec: ModelSpec, dataset: Dataset): void {
-  const sizes = spec.layerSizes;
-  const outputs = sizes.at(-1) as number;
+  const { inputShape, outputShape } = describeSpec(spec);
+  const outputs = outputShape[0] as number;
   const width = featureSize(dataset);
-  if (width !== sizes[0]) {
+  const same =
+    inputShape.length === 1
+      ? width === inputShape[0]
+      : inputShape.length === dataset.featureShape.length && inputShape.every((d, i) => d === dataset.featureShape[i]);
+  if (!same) {
     throw new ShapeMismatchError({
-      what: `features of dataset '${dataset.name}' vs mlp input`,
-      expected: [sizes[0] as number],
-      actual: [width],
+      what: `features of dataset '${dataset.name}' vs the spec's inputShape`,
+      expected: [...inputShape],
+      actual: [...dataset.featureShape],
     });
   }
   if (spec.loss === 'softmax-cross-entropy' && (!dataset.labels || dataset.numClasses !== outputs)) {
     throw new ShapeMismatchError({
-      what: `classes of dataset '${dataset.name}' vs mlp output`,
+      what: `classes of dataset '${dataset.name}' vs the spec's output`,
       expected: [outputs],
       actual: [dataset.numClasses ?? 0],
     });
   }
   if (spec.loss === 'mse' && dataset.targets && dataset.targetSize !== outputs) {
     throw new ShapeMismatchError({
-      what: `targets of dataset '${dataset.name}' vs mlp output`,
+      what: `targets of dataset '${dataset.name}' vs the spec's output`,
       expected: [outputs],
       actual: [dataset.targetSize ?? 0],
     });
@@ -56,11 +62,23 @@ export function checkLayerIndex(what: string, layer: number, depth: number): voi
  */
 export function checkRequestLayers(
   request: { readonly features?: { readonly layer: number }; readonly replaceFeatures?: { readonly layer: number } },
-  depth: number,
+  layers: number | readonly LayerInfo[],
 ): void {
-  if (request.replaceFeatures) checkLayerIndex('replaceFeatures', request.replaceFeatures.layer, depth);
+  const depth = typeof layers === 'number' ? layers : layers.length;
+  const cut = (what: string, layer: number) => {
+    checkLayerIndex(what, layer, depth);
+    const info = typeof layers === 'number' ? undefined : layers[layer];
+    if (info && info.sequenceIndex === undefined) {
+      throw new InvalidArgumentError({
+        argument: `${what}.layer`,
+        value: layer,
+        message: `${what}.layer ${layer} (${info.name} at ${info.path}) is inside a residual block; name a layer of the top-level sequence`,
+      });
+    }
+  };
+  if (request.replaceFeatures) cut('replaceFeatures', request.replaceFeatures.layer);
   if (request.features) {
-    checkLayerIndex('features', request.features.layer, depth);
+    cut('features', request.features.layer);
     const start = request.replaceFeatures?.layer ?? 0;
     if (request.features.layer < start) {
       throw new InvalidArgumentError({

@@ -7,7 +7,8 @@
 import type { TensorOps } from '../tensor/tensor-ops';
 import type { Capability } from './capability';
 import type { Dataset } from './dataset';
-import type { LayerInfo, ModelSpec, ParameterInfo } from './model-spec';
+import type { BufferInfo, LayerInfo, ParameterInfo } from './describe-spec';
+import type { ModelSpec } from './model-spec';
 
 /** Indices into the model's bound dataset. */
 export type BatchIndices = Int32Array | readonly number[];
@@ -28,8 +29,13 @@ export interface EvaluateRequest<T> {
   readonly perExampleLoss?: boolean;
   /** Mean gradient, one tensor per parameter. */
   readonly gradient?: boolean;
-  /** Per-parameter (1/n) Σ_i g_i∘g_i; g_i is the gradient of example i's own loss. */
-  readonly secondMoment?: boolean;
+  /**
+   * Per-parameter (1/n) Σ_i g_i∘g_i; g_i is the gradient of example i's own loss. For a conv
+   * layer g_i = Σ_p a_ip δ_ipᵀ sums over output positions p; `{ fidelity: 'reference' }` asks
+   * instead for (1/n) Σ_i Σ_p (a_ip∘a_ip)(δ_ip∘δ_ip)ᵀ, the formula of the CABS authors' code,
+   * which drops the cross-position terms. Dense layers have one position: both are the same.
+   */
+  readonly secondMoment?: boolean | { readonly fidelity: SecondMomentFidelity };
   /** Per-layer Gram matrices K[i,j] = ⟨g_i, g_j⟩ (weight and bias of the layer together). */
   readonly gram?: boolean;
   /**
@@ -59,7 +65,15 @@ export interface EvaluateRequest<T> {
   readonly outputGradient?: T;
   /** Return the raw outputs (batch × outputs). */
   readonly outputs?: boolean;
+  /**
+   * Whether batch-norm running averages absorb this pass's batch statistics. Default: `'update'`
+   * for a pass at the model's own parameters that asks for a gradient (a training pass), else
+   * `'keep'`. Models without batch norm ignore it.
+   */
+  readonly runningStatistics?: 'update' | 'keep';
 }
+
+export type SecondMomentFidelity = 'exact' | 'reference';
 
 export interface SgdStep {
   /** η > 0 */
@@ -130,7 +144,19 @@ export interface Model<T> {
    * the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
    */
   sgdStep?(batch: BatchIndices, step: SgdStep, request?: SgdStepRequest): Promise<SgdStepResult<T>>;
-  /** Raw outputs (logits) for `count` examples of any features (row-major). */
+  /**
+   * Non-trainable tensors (batch-norm running averages), in order; absent or empty when the
+   * model has none. Checkpoints carry them.
+   */
+  readonly bufferInfo?: readonly BufferInfo[];
+  /** Copies the buffers to host memory. */
+  readBuffers?(): Promise<Float32Array[]>;
+  /** Uploads buffers from host memory (copies). Shapes must match `bufferInfo`. */
+  writeBuffers?(values: readonly Float32Array[]): void;
+  /**
+   * Raw outputs (logits) for `count` examples of any features (row-major), in inference mode
+   * (batch norm uses its running averages).
+   */
   predict(features: Float32Array, count: number): Promise<Float32Array>;
   /**
    * Compiles another model on the same backend (same device and tensor type), e.g. an

@@ -8,10 +8,25 @@
  * and features 1e-4; second moments and Gram matrices 1e-3.
  */
 import { describe, expect, it } from 'vitest';
-import type { Capability } from '../model/capability';
+import { type Capability, PER_EXAMPLE_CAPABILITIES } from '../model/capability';
 import type { Dataset } from '../model/dataset';
+import { describeSpec } from '../model/describe-spec';
 import type { Backend, EvaluateRequest, Model } from '../model/model';
-import { type MlpSpec, mlp } from '../model/model-spec';
+import {
+  avgPool2d,
+  batchNorm,
+  conv2d,
+  dense,
+  flatten,
+  globalAvgPool2d,
+  type ModelSpec,
+  maxPool2d,
+  mlp,
+  projection,
+  relu,
+  residual,
+  sequential,
+} from '../model/model-spec';
 import { createRng } from '../random/rng';
 import { maxRelativeDifference } from '../tensor/max-relative-difference';
 
@@ -41,6 +56,8 @@ export interface ConformanceOptions<T, R> {
   readonly reference: () => Backend<R> | Promise<Backend<R>>;
   /** Cases this backend skips, each with the reason printed in the test name. */
   readonly exclude?: Partial<Record<ConformanceCase, string>>;
+  /** Networks this backend skips (by title, e.g. `'conv/pool/residual'`), each with the reason. */
+  readonly excludeNetworks?: Partial<Record<ConformanceNetwork, string>>;
   /** Optional per-test cleanup, e.g. a tensor-leak assertion. */
   readonly afterEach?: (model: Model<T>) => void | Promise<void>;
 }
@@ -51,18 +68,22 @@ const STATISTIC_TOLERANCE = 1e-3;
 /** A small classification dataset with every class present. */
 export function conformanceDataset(options: {
   size: number;
-  width: number;
+  /** Features per example (a vector), or give `featureShape`. */
+  width?: number;
+  featureShape?: readonly number[];
   classes: number;
   seed: number;
   regression?: boolean;
 }): Dataset {
   const rng = createRng(options.seed);
-  const features = Float32Array.from({ length: options.size * options.width }, () => rng.nextNormal());
+  const featureShape = options.featureShape ?? [options.width ?? 1];
+  const width = featureShape.reduce((a, b) => a * b, 1);
+  const features = Float32Array.from({ length: options.size * width }, () => rng.nextNormal());
   const labels = Int32Array.from({ length: options.size }, (_, i) => i % options.classes);
   const base = {
     name: 'conformance',
     size: options.size,
-    featureShape: [options.width],
+    featureShape: [...featureShape],
     features,
     labels,
     numClasses: options.classes,
@@ -72,10 +93,59 @@ export function conformanceDataset(options: {
   return { ...base, targets, targetSize: options.classes };
 }
 
-const SPECS: readonly { title: string; spec: MlpSpec; regression: boolean }[] = [
+/**
+ * A small net with every layer kind but batch norm: strided and 'valid' convolutions, both
+ * poolings with both paddings, an identity and a projection residual block, global pooling.
+ */
+export const CONV_SPEC: ModelSpec = sequential(
+  [6, 5, 2],
+  [
+    conv2d(3, 3, { init: 'glorot-uniform' }),
+    relu(),
+    maxPool2d(2, { strides: 1, padding: 'same' }),
+    residual([conv2d(3, [3, 2], { init: 'glorot-uniform' }), { kind: 'activation', activation: 'tanh' }]),
+    residual([conv2d(4, 3, { strides: 2, init: 'glorot-uniform' }), relu(), conv2d(4, 1, { bias: false })], {
+      shortcut: projection(4, 2),
+    }),
+    avgPool2d(2, { strides: 1, padding: 'same' }),
+    conv2d(3, 2, { padding: 'valid', init: 'glorot-uniform' }),
+    flatten(),
+    dense(5),
+    { kind: 'activation', activation: 'sigmoid' },
+    dense(3, { init: 'glorot-uniform' }),
+  ],
+);
+
+/** A ResNet-style net with batch norm after convolutions, in a block, and after a dense layer. */
+export const BATCH_NORM_SPEC: ModelSpec = sequential(
+  [5, 5, 2],
+  [
+    conv2d(3, 3, { bias: false }),
+    batchNorm(),
+    relu(),
+    residual([conv2d(3, 3, { bias: false }), batchNorm(), relu(), conv2d(3, 3, { bias: false }), batchNorm()]),
+    relu(),
+    globalAvgPool2d(),
+    dense(4),
+    batchNorm({ momentum: 0.5 }),
+    relu(),
+    dense(3),
+  ],
+);
+
+export type ConformanceNetwork =
+  | 'relu/cross-entropy'
+  | 'tanh/mse'
+  | 'sigmoid/no-bias'
+  | 'conv/pool/residual'
+  | 'batch-norm/mse';
+
+const SPECS: readonly { title: ConformanceNetwork; spec: ModelSpec; regression: boolean }[] = [
   { title: 'relu/cross-entropy', spec: mlp([6, 5, 4, 3]), regression: false },
   { title: 'tanh/mse', spec: mlp([5, 4, 2], { activation: 'tanh', loss: 'mse' }), regression: true },
   { title: 'sigmoid/no-bias', spec: mlp([4, 3, 3], { activation: 'sigmoid', bias: false }), regression: false },
+  { title: 'conv/pool/residual', spec: CONV_SPEC, regression: false },
+  { title: 'batch-norm/mse', spec: BATCH_NORM_SPEC, regression: true },
 ];
 
 const BATCH = [3, 0, 7, 12, 5, 9, 1];
@@ -124,11 +194,22 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
     });
 
     for (const { title, spec, regression } of SPECS) {
+      const networkReason = options.excludeNetworks?.[title];
+      if (networkReason) {
+        it.skip(`${title} (excluded: ${networkReason})`, () => {});
+        continue;
+      }
       describe(title, () => {
+        const layout = describeSpec(spec);
+        const inputSize = layout.inputShape.reduce((a, b) => a * b, 1);
+        const classes = layout.outputShape[0] as number;
+        const depth = layout.layers.length;
+        const last = depth - 1;
+        const lastWidth = (layout.layers[last] as (typeof layout.layers)[number]).inputSize;
         const dataset = conformanceDataset({
           size: 16,
-          width: spec.layerSizes[0] as number,
-          classes: spec.layerSizes.at(-1) as number,
+          featureShape: layout.inputShape,
+          classes,
           seed: 11,
           regression,
         });
@@ -179,6 +260,23 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           });
         };
         const always = () => true;
+        // Batch norm makes per-example gradients undefined: those cases check the refusal instead.
+        const normLayer = layout.batchNorm;
+        const perExampleTest = (name: ConformanceCase, request: EvaluateRequest<never>, run: () => Promise<void>) =>
+          test(name, async () => {
+            if (!normLayer) return run();
+            const { model, oracle } = await setup();
+            for (const capability of PER_EXAMPLE_CAPABILITIES) {
+              expect(model.capabilities.has(capability), capability).toBe(false);
+            }
+            await expect(model.evaluate(BATCH, request as EvaluateRequest<T>)).rejects.toMatchObject({
+              code: 'abs.unsupported-capability',
+              message: expect.stringContaining(`${normLayer.name} at ${normLayer.path}`),
+            });
+            await options.afterEach?.(model);
+            model.dispose();
+            oracle.dispose();
+          });
 
         test('loss', () =>
           compare({}, always, async (a, e) => {
@@ -195,20 +293,22 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           compare({ gradient: true }, always, (a, e, m, o) =>
             expectLists('gradient', [m, a.gradient], [o, e.gradient], VALUE_TOLERANCE),
           ));
-        test('second-moment', () =>
+        perExampleTest('second-moment', { secondMoment: true }, () =>
           compare({ gradient: true, secondMoment: true }, always, async (a, e, m, o) => {
             await expectLists('gradient', [m, a.gradient], [o, e.gradient], VALUE_TOLERANCE);
             await expectLists('secondMoment', [m, a.secondMoment], [o, e.secondMoment], STATISTIC_TOLERANCE);
-          }));
-        test('gram', () =>
+          }),
+        );
+        perExampleTest('gram', { gram: true }, () =>
           compare({ gram: true }, always, async (a, e) => {
-            expect(a.gram?.length).toBe(spec.layerSizes.length - 1);
+            expect(a.gram?.length).toBe(depth);
             a.gram?.forEach((k, l) => {
               expect(k.length).toBe(BATCH.length * BATCH.length);
               expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
             });
-          }));
-        test('per-example-gradient-norm', async () => {
+          }),
+        );
+        perExampleTest('per-example-gradient-norm', { perExampleGradientNormSquared: true }, async () => {
           const n = BATCH.length;
           const request = { perExampleGradientNormSquared: true, secondMoment: true, gram: true } as const;
           await compare(request, always, async (a, e, m) => {
@@ -241,10 +341,10 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           });
           // From an upstream gradient, and from replaced features (holes below the layer).
           const { model, oracle } = await setup();
-          const k = spec.layerSizes.at(-1) as number;
+          const k = classes;
           const upstream = Float32Array.from({ length: n * k }, (_, i) => Math.cos(i));
-          const layer = spec.layerSizes.length - 2;
-          const width = spec.layerSizes[layer] as number;
+          const layer = last;
+          const width = lastWidth;
           const values = Float32Array.from({ length: n * width }, (_, i) => Math.sin(i));
           const requests = [
             (ops: Model<T>['ops'] | Model<R>['ops']) => ({
@@ -275,10 +375,10 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           model.dispose();
           oracle.dispose();
         });
-        test('example-weights', async () => {
+        perExampleTest('example-weights', { exampleWeights: new Float32Array(BATCH.length) }, async () => {
           const n = BATCH.length;
           const shared = Float32Array.from({ length: n }, (_, i) => (i % 3) - 0.5);
-          const perLayer = Array.from({ length: spec.layerSizes.length - 1 }, (_, l) =>
+          const perLayer = Array.from({ length: depth }, (_, l) =>
             Float32Array.from({ length: n }, (_, i) => (i === l ? 0 : 1 / (n - 1))),
           );
           for (const weights of [shared, perLayer]) {
@@ -298,7 +398,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
             },
             always,
             async (a, e, m, o) => {
-              expect(seen.length).toBe(spec.layerSizes.length - 1);
+              expect(seen.length).toBe(depth);
               await expectLists('weightedGradient', [m, a.weightedGradient], [o, e.weightedGradient], VALUE_TOLERANCE);
             },
           );
@@ -320,7 +420,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           model.dispose();
         });
         test('features', () =>
-          compare({ features: { layer: spec.layerSizes.length - 2 } }, always, async (a, e, m, o) => {
+          compare({ features: { layer: last } }, always, async (a, e, m, o) => {
             await expectLists(
               'features',
               [m, a.features ? [a.features] : undefined],
@@ -330,8 +430,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }));
         test('replace-features', async () => {
           const { model, oracle } = await setup();
-          const layer = spec.layerSizes.length - 2;
-          const width = spec.layerSizes[layer] as number;
+          const layer = last;
+          const width = lastWidth;
           const values = Float32Array.from({ length: BATCH.length * width }, (_, i) => Math.sin(i));
           const a = await model.evaluate(BATCH, {
             replaceFeatures: { layer, features: model.ops.fromArray(values, [BATCH.length, width]) },
@@ -351,7 +451,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         });
         test('output-gradient', async () => {
           const { model, oracle } = await setup();
-          const k = spec.layerSizes.at(-1) as number;
+          const k = classes;
           const upstream = Float32Array.from({ length: BATCH.length * k }, (_, i) => Math.cos(i));
           const a = await model.evaluate(BATCH, { outputGradient: model.ops.fromArray(upstream, [BATCH.length, k]) });
           const e = await oracle.evaluate(BATCH, { outputGradient: oracle.ops.fromArray(upstream, [BATCH.length, k]) });
@@ -370,8 +470,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           ));
         test('predict', async () => {
           const { model, oracle } = await setup();
-          const width = spec.layerSizes[0] as number;
-          const x = dataset.features.subarray(0, 5 * width);
+          const x = dataset.features.subarray(0, 5 * inputSize);
           expect(maxRelativeDifference(await model.predict(x, 5), await oracle.predict(x, 5))).toBeLessThan(
             VALUE_TOLERANCE,
           );
@@ -404,7 +503,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }
           // θ ← (1 − ηλ)θ − ηg on the reference's gradient, against the backend's own pass.
           const [learningRate, weightDecay] = [0.3, 0.05];
-          const e = await oracle.evaluate(BATCH, { gradient: true, secondMoment: true, gram: true });
+          const statistics = normLayer ? {} : ({ secondMoment: true, gram: true } as const);
+          const e = await oracle.evaluate(BATCH, { gradient: true, ...statistics });
           const before = await oracle.readParameters();
           const gradients = await Promise.all((e.gradient ?? []).map((g) => oracle.ops.read(g)));
           const expected = before.map((p, i) =>
@@ -412,17 +512,24 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           );
           const norm = gradients.reduce((s, g) => s + g.reduce((t, v) => t + v * v, 0), 0);
           // The statistics of the same pass come back at the parameters before the step.
-          const request = { gradient: true, secondMoment: true, gram: true } as const;
+          const request = { gradient: true, ...statistics } as const;
           const step = await model.sgdStep(BATCH, { learningRate, weightDecay }, request);
           expect(step.applied).toBe(true);
           expect(maxRelativeDifference([step.loss], [e.loss])).toBeLessThan(VALUE_TOLERANCE);
           expect(maxRelativeDifference([step.gradientNormSquared], [norm])).toBeLessThan(VALUE_TOLERANCE);
           await expectLists('gradient', [model, step.gradient], [oracle, e.gradient], VALUE_TOLERANCE);
-          await expectLists('secondMoment', [model, step.secondMoment], [oracle, e.secondMoment], STATISTIC_TOLERANCE);
-          step.gram?.forEach((k, l) => {
-            expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
-          });
-          expect(step.gram?.length).toBe(spec.layerSizes.length - 1);
+          if (!normLayer) {
+            await expectLists(
+              'secondMoment',
+              [model, step.secondMoment],
+              [oracle, e.secondMoment],
+              STATISTIC_TOLERANCE,
+            );
+            step.gram?.forEach((k, l) => {
+              expect(maxRelativeDifference(k, e.gram?.[l] ?? [])).toBeLessThan(STATISTIC_TOLERANCE);
+            });
+            expect(step.gram?.length).toBe(depth);
+          }
           const after = await model.readParameters();
           after.forEach((p, i) => {
             expect(maxRelativeDifference(p, expected[i] as Float32Array), `parameter ${i}`).toBeLessThan(
@@ -456,9 +563,9 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           await expect(model.evaluate([-1])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
           await expect(model.evaluate([0.5])).rejects.toMatchObject({ code: 'abs.invalid-argument' });
           await expect(model.evaluate([0, 1], { exampleWeights: new Float32Array(3) })).rejects.toMatchObject({
-            code: 'abs.shape-mismatch',
+            code: normLayer ? 'abs.unsupported-capability' : 'abs.shape-mismatch',
           });
-          const k = (spec.layerSizes.at(-1) as number) + 1;
+          const k = classes + 1;
           const wrong = model.ops.fromArray(new Float32Array(2 * k), [2, k]);
           await expect(model.evaluate([0, 1], { outputGradient: wrong })).rejects.toMatchObject({
             code: 'abs.shape-mismatch',
@@ -467,8 +574,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           const backend = await options.backend();
           const narrow = conformanceDataset({
             size: 4,
-            width: (spec.layerSizes[0] as number) + 1,
-            classes: spec.layerSizes.at(-1) as number,
+            featureShape: layout.inputShape.map((d, i) => (i === layout.inputShape.length - 1 ? d + 1 : d)),
+            classes,
             seed: 1,
             regression,
           });

@@ -2,7 +2,10 @@
 // comparison helpers. Imports vitest: use it from tests only.
 export { maxRelativeDifference } from '../tensor/max-relative-difference';
 export {
+  BATCH_NORM_SPEC,
+  CONV_SPEC,
   type ConformanceCase,
+  type ConformanceNetwork,
   type ConformanceOptions,
   conformanceDataset,
   describeBackendConformance,

@@ -9,8 +9,9 @@ import { UnsupportedCapabilityError } from '../errors/unsupported-capability-err
 import type { Capability } from '../model/capability';
 import { checkBatch } from '../model/check-batch';
 import type { Dataset } from '../model/dataset';
+import type { LayerInfo, ParameterInfo } from '../model/describe-spec';
 import type { EvaluateRequest, EvaluateResult, Model } from '../model/model';
-import type { LayerInfo, ParameterInfo } from '../model/model-spec';
+import { mlp } from '../model/model-spec';
 import { createHostTensorOps, type HostTensor, hostTensor } from '../tensor/typed-array-ops';
 
 export interface MockModelOptions {
@@ -51,6 +52,9 @@ const MOCK_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
  *   perExample: (i, [w]) => ({ loss: 0.5 * (w[0] - y[i]) ** 2, gradient: [[w[0] - y[i]]] }),
  * });
  */
+/** A placeholder spec: mock models answer from their callbacks, not from layers. */
+const MOCK_SPEC = mlp([1, 1], { activation: 'identity', loss: 'mse', bias: false });
+
 export function createMockModel(options: MockModelOptions): Model<HostTensor> {
   const ops = createHostTensorOps(options.name ?? 'mock');
   const capabilities = options.capabilities ? new Set(options.capabilities) : MOCK_CAPABILITIES;
@@ -73,8 +77,14 @@ export function createMockModel(options: MockModelOptions): Model<HostTensor> {
   const layers: LayerInfo[] = Array.from({ length: layerCount }, (_, l) => ({
     index: l,
     kind: 'dense',
+    name: `dense${l}`,
+    path: `layers[${l}]`,
+    spec: { kind: 'dense', units: 1, bias: false, init: 'glorot-uniform' },
+    inputShape: [0],
+    outputShape: [0],
     inputSize: 0,
     outputSize: 0,
+    sequenceIndex: l,
     parameters: layerOf.flatMap((layer, i) => (layer === l ? [i] : [])),
   }));
   let parameters = options.initial.map((p, i) => hostTensor(Float32Array.from(p), options.shapes[i] as number[]));
@@ -160,7 +170,7 @@ export function createMockModel(options: MockModelOptions): Model<HostTensor> {
     specificationVersion: 'abs-model-v1',
     backend: ops.backend,
     ops,
-    spec: { kind: 'mlp', layerSizes: [1, 1], activation: 'identity', loss: 'mse', bias: false, init: 'glorot-uniform' },
+    spec: MOCK_SPEC,
     dataset,
     capabilities,
     parameterInfo,

@@ -4,6 +4,7 @@
  * large test sets never need one giant batch.
  */
 import { type Dataset, featureSize } from '../model/dataset';
+import { describeSpec } from '../model/describe-spec';
 import type { Model } from '../model/model';
 
 export interface EvaluationResult {
@@ -43,7 +44,7 @@ export async function evaluateModel<T>(
 ): Promise<EvaluationResult> {
   const chunk = options.batchSize ?? 1000;
   const width = featureSize(dataset);
-  const outputs = model.spec.layerSizes[model.spec.layerSizes.length - 1] as number;
+  const outputs = describeSpec(model.spec).outputShape[0] as number;
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < dataset.size; start += chunk) {

@@ -3,6 +3,7 @@ import { fixedBatch } from '../algorithm/fixed-batch';
 import { NonFiniteError } from '../errors/non-finite-error';
 import { TrainingError } from '../errors/training-error';
 import type { Model } from '../model/model';
+import { mlp } from '../model/model-spec';
 import { sgd } from '../optim/sgd';
 import type { HostTensor } from '../tensor/typed-array-ops';
 import { createMockModel } from '../testing/mock-model';
@@ -104,14 +105,7 @@ describe('evaluateModel', () => {
   it('computes mean cross-entropy and accuracy from raw outputs', async () => {
     // Two examples, logits (0, ln 3) and (0, 0): p(y=1) = 3/4 and 1/2.
     const fake = {
-      spec: {
-        kind: 'mlp',
-        layerSizes: [1, 2],
-        activation: 'identity',
-        loss: 'softmax-cross-entropy',
-        bias: true,
-        init: 'he-normal',
-      },
+      spec: mlp([1, 2]),
       predict: async () => Float32Array.from([0, Math.log(3), 0, 0]),
     } as unknown as Model<HostTensor>;
     const dataset = {
