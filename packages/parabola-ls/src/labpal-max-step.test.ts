@@ -6,7 +6,7 @@
  */
 import { decodeState, encodeState, InvalidArgumentError } from '@abs/core';
 import { describe, expect, it } from 'vitest';
-import { lossModel, quadratic, relative, runCalls } from './__fixtures__/line-models';
+import { lossModel, quadratic, relative, resumedFrom, runCalls } from './__fixtures__/line-models';
 import { labpal } from './labpal';
 import type { LabpalReport } from './labpal-report';
 import { growMaxStepSize } from './step-selection';
@@ -100,11 +100,7 @@ describe('the cap in the state', () => {
     const first = await runCalls(model, algorithm, 15); // inside the second window, cap 1.8
     const json = JSON.parse(JSON.stringify(await encodeState(model.ops, first.state)));
     expect(relative(json.maxStepSize, alpha)).toBeLessThan(1e-12);
-    const rest = await runCalls(model, algorithm, 15, {
-      reports: [],
-      thetas: [],
-      state: decodeState(model.ops, json) as object,
-    });
+    const rest = await runCalls(model, algorithm, 15, resumedFrom(model, json));
     expect(rest.reports).toEqual(whole.reports.slice(15));
     expect(rest.thetas).toEqual(whole.thetas.slice(15));
   });
@@ -113,11 +109,7 @@ describe('the cap in the state', () => {
     const model = lossModel([theta0], half);
     const first = await runCalls(model, algorithm, 15);
     const { maxStepSize: _grown, ...old } = JSON.parse(JSON.stringify(await encodeState(model.ops, first.state)));
-    const resumed = await runCalls(model, algorithm, 5, {
-      reports: [],
-      thetas: [],
-      state: decodeState(model.ops, old) as object,
-    });
+    const resumed = await runCalls(model, algorithm, 5, resumedFrom(model, old));
     // The second window clips with the configured 1 (as the version that saved it did) and grows it to 1.8.
     expect(resumed.reports[4]?.measurement).toMatchObject({ clipped: true, maxStepSize: 1 });
     expect(relative(resumed.reports[4]?.maxStepSize as number, alpha)).toBeLessThan(1e-12);

@@ -4,10 +4,10 @@
  * averaging), common random numbers at the probes, accumulation over T_b batches, averaging
  * after U in a run (L5), and no tensor leaks.
  */
-import { decodeState, type EvaluateRequest, encodeState, type HostTensor, type Model } from '@abs/core';
+import { type EvaluateRequest, encodeState, type HostTensor, type Model } from '@abs/core';
 import { createMockModel } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
-import { lossModel, quadratic, relative, runCalls } from './__fixtures__/line-models';
+import { lossModel, quadratic, relative, resumedFrom, runCalls } from './__fixtures__/line-models';
 import { labpal } from './labpal';
 import type { LabpalOptions } from './resolve-labpal-config';
 
@@ -69,11 +69,7 @@ describe('resume', () => {
           );
           const restored = regression();
           restored.writeParameters([Float32Array.from(Object.values(json.parameters[0]) as number[])]);
-          const rest = await runCalls(restored, algorithm, 70 - cut, {
-            reports: [],
-            thetas: [],
-            state: decodeState(restored.ops, json.state) as object,
-          });
+          const rest = await runCalls(restored, algorithm, 70 - cut, resumedFrom(restored, json.state));
           expect(rest.reports).toEqual(whole.reports.slice(cut));
           expect(rest.thetas).toEqual(whole.thetas.slice(cut));
         }

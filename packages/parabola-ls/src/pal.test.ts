@@ -2,9 +2,9 @@
  * PAL (shared/specs/parabola-ls.md Appendix A): vector P1, the branch checks, momentum
  * directions, non-finite probes in both fidelity modes, and exact resumption.
  */
-import { decodeState, encodeState, type HostTensor, type Model, NonFiniteError } from '@abs/core';
+import { encodeState, type HostTensor, type Model, NonFiniteError } from '@abs/core';
 import { describe, expect, it } from 'vitest';
-import { type LineLoss, lossModel, quadratic, relative, runCalls } from './__fixtures__/line-models';
+import { type LineLoss, lossModel, quadratic, relative, resumedFrom, runCalls } from './__fixtures__/line-models';
 import { pal } from './pal';
 import { selectPalStep } from './pal-step';
 
@@ -129,11 +129,7 @@ describe('PAL state', () => {
     const resumedModel = lossModel([0.3, -0.2], quadratic([1, 3]));
     const first = await runCalls(resumedModel, algorithm, 3);
     const json = JSON.parse(JSON.stringify(await encodeState(resumedModel.ops, first.state)));
-    const second = await runCalls(resumedModel, algorithm, 3, {
-      reports: [],
-      thetas: [],
-      state: decodeState(resumedModel.ops, json) as object,
-    });
+    const second = await runCalls(resumedModel, algorithm, 3, resumedFrom(resumedModel, json));
     expect(second.reports).toEqual(whole.reports.slice(3));
     expect(second.thetas).toEqual(whole.thetas.slice(3));
   });

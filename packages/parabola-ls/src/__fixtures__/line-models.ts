@@ -4,7 +4,15 @@
  * stores parameters in float32 like every backend. Plus a loop that runs an algorithm call by
  * call and records the reports and the parameters after each call.
  */
-import type { Algorithm, AlgorithmState, HostTensor, Model, StepReport } from '@abs/core';
+import {
+  type Algorithm,
+  type AlgorithmState,
+  decodeState,
+  type HostTensor,
+  type Json,
+  type Model,
+  type StepReport,
+} from '@abs/core';
 import { createMockModel } from '@abs/core/testing';
 
 export type LineLoss = (w: Float64Array, index: number) => { loss: number; gradient: number[] };
@@ -36,6 +44,13 @@ export interface Run<R extends StepReport> {
   readonly thetas: number[][];
   state: AlgorithmState;
 }
+
+/** A run that continues from `json`, a state written by `encodeState` and read back from JSON. */
+export const resumedFrom = <R extends StepReport>(model: Model<HostTensor>, json: Json): Run<R> => ({
+  reports: [],
+  thetas: [],
+  state: decodeState(model.ops, json) as AlgorithmState,
+});
 
 /** Runs `calls` steps from `init` (or from `run` to continue it). */
 export async function runCalls<R extends StepReport>(
