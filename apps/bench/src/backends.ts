@@ -64,6 +64,9 @@ async function tfjsWith(
     return { backend: tfjsBackend({ tf }) as Backend<unknown>, activate: nothing };
   }
   const tf = await import('@tensorflow/tfjs-core');
+  // The bench owns this process's tfjs: production mode keeps the cpu backend's "install
+  // tfjs-node" banner off the first screen (the skipped-backend lines already say what is missing).
+  tf.enableProdMode();
   if (setup === 'cpu') {
     await import('@tensorflow/tfjs-backend-cpu');
     await tf.setBackend('cpu');

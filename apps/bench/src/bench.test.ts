@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench';
 import { parseArgs } from './cli-args';
-import { suiteCharts } from './report/html-report';
+import { renderReport, suiteCharts } from './report/html-report';
 import { formatTick, lineChart } from './report/svg-chart';
-import { RESULTS_SCHEMA, type RunRecord, validateResults } from './results';
+import { type BenchResults, RESULTS_SCHEMA, type RunRecord, validateResults } from './results';
 import { compareToBaseline, examplesToReach } from './suites/cabs';
 
 describe('bench end to end', () => {
@@ -110,6 +110,41 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--steps', '0'])).toThrow('--steps must be a positive integer, got 0');
     expect(() => parseArgs(['--steps', '5', '--examples', '5'])).toThrow('not both');
     expect(() => parseArgs(['--frobnicate'])).toThrow("unknown option '--frobnicate'");
+  });
+});
+
+describe('reports of results written before step sizes and decisions were traced', () => {
+  it('still render, without the step-size charts', async () => {
+    const run = {
+      suite: 'labpal',
+      algorithm: 'labpal',
+      label: 'labpal-nsgd reference (K=100, U=50)',
+      backend: 'onnx',
+      dataset: 'mnist',
+      model: 'mlp[784,512,10] relu',
+      seed: 1,
+      config: {},
+      trace: [{ step: 1, examplesSeen: 128, loss: 2.3, batchSize: 128, learningRate: 0, wallMs: 1 }],
+      tests: [{ step: 1, examplesSeen: 128, loss: 2.2, accuracy: 0.2, trainLoss: null }],
+      final: { trainLoss: 2.3, testAccuracy: 0.2, testLoss: 2.2, examplesSeen: 128, steps: 1, wallMs: 1, msPerStep: 1 },
+    };
+    const old = { ...minimal(), runs: [run] } as unknown as BenchResults;
+    const { html, charts } = renderReport(old);
+    expect(html).toContain('labpal-nsgd reference (K=100, U=50)');
+    expect(charts.map((c) => c.file.replace(/^.*-relu-/, ''))).toEqual([
+      'loss.svg',
+      'accuracy.svg',
+      'learning-rate.svg',
+    ]);
+  });
+
+  it('a committed results file (results/cabs) still validates and renders', async () => {
+    const committed = JSON.parse(await readFile(new URL('../results/cabs/results.json', import.meta.url), 'utf8'));
+    expect(validateResults(committed)).toEqual([]);
+    expect(committed.runs.some((r: RunRecord) => r.events !== undefined)).toBe(false);
+    const { html, charts } = renderReport(committed);
+    expect(html).toContain('cabs lr=0.1 bs 16→2048');
+    expect(charts.some((c) => c.file.endsWith('-batch-size.svg'))).toBe(true);
   });
 });
 

@@ -12,8 +12,6 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { prepareOutputDirectory, runBench } from './bench';
 import { BenchSetupError, CliError, parseArgs, USAGE } from './cli-args';
-import { renderReport } from './report/html-report';
-import type { BenchResults } from './results';
 import { SUITE_ALGORITHMS, selects, suiteDatasets } from './suites/selection';
 
 const scratch = () => mkdtemp(join(tmpdir(), 'abs-bench-cli-'));
@@ -131,43 +129,3 @@ describe('pnpm bench as a process', () => {
     expect(stderr).toMatch(/^pnpm bench: no backend could be loaded: tfjs-node-gpu \(.+\)\n$/);
   });
 });
-
-describe('reports of results written before step sizes and decisions were traced', () => {
-  it('still render, without the step-size charts', async () => {
-    const run = {
-      suite: 'labpal',
-      algorithm: 'labpal',
-      label: 'labpal-nsgd reference (K=100, U=50)',
-      backend: 'onnx',
-      dataset: 'mnist',
-      model: 'mlp[784,512,10] relu',
-      seed: 1,
-      config: {},
-      trace: [{ step: 1, examplesSeen: 128, loss: 2.3, batchSize: 128, learningRate: 0, wallMs: 1 }],
-      tests: [{ step: 1, examplesSeen: 128, loss: 2.2, accuracy: 0.2, trainLoss: null }],
-      final: { trainLoss: 2.3, testAccuracy: 0.2, testLoss: 2.2, examplesSeen: 128, steps: 1, wallMs: 1, msPerStep: 1 },
-    };
-    const old = { ...minimalResults(), runs: [run] } as unknown as BenchResults;
-    const { html, charts } = renderReport(old);
-    expect(html).toContain('labpal-nsgd reference (K=100, U=50)');
-    expect(charts.map((c) => c.file.replace(/^.*-relu-/, ''))).toEqual([
-      'loss.svg',
-      'accuracy.svg',
-      'learning-rate.svg',
-    ]);
-  });
-});
-
-function minimalResults() {
-  return {
-    version: 1,
-    createdAt: '',
-    machine: { platform: '', arch: '', cpus: 1, cpuModel: '', memoryGiB: 1, node: '' },
-    command: [],
-    runs: [],
-    speed: [],
-    equivalence: [],
-    skipped: [],
-    findings: [],
-  };
-}
