@@ -1,6 +1,6 @@
 /**
  * Adam-HD (Baydin et al. 2018, Algorithm 6) for Arbiter's third mode
- * (shared/specs/arbiter.md §4.8): Adam with coupled L2 weight decay whose learning rate
+ * (README “Modes”): Adam with coupled L2 weight decay whose learning rate
  * follows  η ← η + β_hd·⟨g_t, u_{t−1}⟩,  u_{t−1} = m̂_{t−1}/(√v̂_{t−1} + ε)  (bias-corrected,
  * u_0 = 0), g_t including λθ. u is kept as the slot `direction`, exactly the step taken.
  */
@@ -22,7 +22,7 @@ export interface AdamHdOptions {
  * @example
  * const opt = adamHd({ learningRate: 1e-3, hypergradientBeta: 1e-7 });
  * // after a first step with g = [1, −2] the direction is ≈ [1, −1]; a next g = [3, 1] raises η by ≈ 2·β_hd
- * @see shared/specs/arbiter.md §4.8
+ * @see README “Modes”
  */
 export function adamHd(options: AdamHdOptions): HypergradientOptimizer {
   const c = checker('adamHd');

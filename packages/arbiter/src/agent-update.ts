@@ -1,5 +1,5 @@
 /**
- * The outer update of shared/specs/arbiter.md §4.4 step 10: one Adam step with coupled L2
+ * The outer update of README “One iteration” step 10: one Adam step with coupled L2
  * weight decay on (φ, m) at `phiLr` and on α at `alphaLr`. φ lives on the backend and uses
  * core's `adam`; m and α live in JavaScript and use the host Adam. Inputs are left intact
  * (the caller disposes the old φ and Adam state once the whole step has succeeded).

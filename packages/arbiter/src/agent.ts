@@ -1,5 +1,5 @@
 /**
- * Arbiter's agent (shared/specs/arbiter.md §4.3), project adaptation `agent: 'mlp'`:
+ * Arbiter's agent (README “The agent”), project adaptation `agent: 'mlp'`:
  * flatten → Linear(in→64) → ReLU → Linear(64→64) → ReLU → Linear(64→K), compiled by the
  * inner model's backend as a sibling model. Its parameters φ live in Arbiter's state; the
  * compiled model holds a copy that is refreshed whenever the state's φ changes. Forward:
@@ -80,7 +80,7 @@ export async function compileAgent<T>(
       capability: 'conv',
       backend: inner.backend,
       detail:
-        "arbiter: agent 'conv' (the reference CNN of §4.3) needs convolution layers, which abs model specs do " +
+        "arbiter: agent 'conv' (the authors' CNN) needs convolution layers, which abs model specs do " +
         "not have yet; use agent: 'mlp'",
     });
   }

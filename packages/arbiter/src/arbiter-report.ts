@@ -1,5 +1,5 @@
 /**
- * What one Arbiter step reports (shared/specs/arbiter.md §7): core's step report plus the
+ * What one Arbiter step reports (README “API”): core's step report plus the
  * meta-step's quantities, and at epoch ends the next batch size and the chosen candidate.
  */
 import type { StepReport } from '@abs/core';

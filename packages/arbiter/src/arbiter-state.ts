@@ -1,5 +1,5 @@
 /**
- * Arbiter's state (shared/specs/arbiter.md §7): a plain tree of numbers, typed arrays and
+ * Arbiter's state (README “API”): a plain tree of numbers, typed arrays and
  * backend tensors that `encodeState`/`decodeState` round-trip through JSON. The compiled
  * agent is not part of it: it is rebuilt from φ when a resumed run takes its first step.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs one warm-up (shared/specs/arbiter.md §4.7) inside an Arbiter step: picks the
+ * Runs one warm-up (README “Warm-up”) inside an Arbiter step: picks the
  * observation source — validation batches of min(B_target, N_val) examples, or Gaussian
  * noise N(0, 1) of the input shape through a temporary agent view of a seeded noise bank of
  * 4·B_target examples — then re-draws α with fresh Adam state.

@@ -202,7 +202,7 @@ describe('arbiter errors', () => {
       .catch((e: unknown) => e);
     expect(UnsupportedCapabilityError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(
-      "backend 'js' does not support capability 'conv': arbiter: agent 'conv' (the reference CNN of §4.3) needs " +
+      "backend 'js' does not support capability 'conv': arbiter: agent 'conv' (the authors' CNN) needs " +
         "convolution layers, which abs model specs do not have yet; use agent: 'mlp'",
     );
   });

@@ -1,11 +1,11 @@
 /**
- * Arbiter (MacLellan & Dong 2022, "Hyper-Learning for Gradient-Based Batch Size
- * Adaptation", arXiv 2205.08231), as specified in shared/specs/arbiter.md. Each step is one
- * inner step on a training batch of B_e examples followed by one meta-step of a small agent
- * on validation data (§4.4–4.5); at epoch ends the agent's favoured candidate becomes the
- * next batch size (§4.6). Warm-ups (§4.7) run at the start of the step after they are due.
- * A step that throws leaves the state and the inner parameters as they were (the inner
- * step is rolled back too).
+ * Arbiter (MacLellan & Dong 2022, "Hyper-Learning for Gradient-Based Batch Size Adaptation", arXiv
+ * 2205.08231), as specified in README. Each step is one inner step on a training batch of B_e
+ * examples followed by one meta-step of a small agent on validation data (README “One iteration”);
+ * at epoch ends the agent's favoured candidate becomes the next batch size (README “Epoch-end
+ * decision”). Warm-ups (README “Warm-up”) run at the start of the step after they are due. A step
+ * that throws leaves the state and the inner parameters as they were (the inner step is rolled back
+ * too).
  */
 import {
   type Algorithm,
@@ -51,7 +51,7 @@ const REQUIRES: readonly Capability[] = [
  * const algorithm = arbiter({ nSamples: 4, sMin: 8, sMax: 512 });
  * const run = await train(model, algorithm, { steps: 2000 });
  * run.trace.filter((r) => r.nextBatchSize !== undefined).map((r) => r.nextBatchSize); // e.g. [143, 97, …]
- * @see shared/specs/arbiter.md
+ * @see README
  */
 export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> {
   const config = resolveArbiterConfig(options);

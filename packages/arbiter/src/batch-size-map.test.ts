@@ -45,7 +45,7 @@ describe('A1. batch-size map (s_min = 8, s_max = 512)', () => {
   });
 
   it('about one integer in seven fails with the reference floor (73 with V8’s Math.log/Math.exp)', () => {
-    // The exact set depends on the math library (spec §4.2); this pins V8's, which Node runs.
+    // The exact set depends on the math library (README “Batch-size map”); this pins V8's, which Node runs.
     let broken = 0;
     for (let b = 8; b <= 512; b++) if (roundTrip(b, reference) !== b) broken++;
     expect(broken).toBe(73);

@@ -1,5 +1,5 @@
 /**
- * The batch-size map of shared/specs/arbiter.md §4.2: a logit l becomes a batch size
+ * The batch-size map of README “Batch-size map”: a logit l becomes a batch size
  *   B(l) = ⌊(s_max − s_min)·σ(l) + s_min⌋,   σ(x) = 1/(1 + e^{−x}),
  * and its inverse logitB(B) = ln(p) − ln(1 − p), p = (B′ − s_min)/(s_max − s_min), with B′
  * nudged by 10⁻³ batch-size units off the ends. No gradient flows through B.
@@ -14,9 +14,9 @@ export interface BatchSizeRange {
   readonly fidelity: Fidelity;
 }
 
-/** Nudge of B = s_min / s_max before the inverse map, in batch-size units (§4.2). */
+/** Nudge of B = s_min / s_max before the inverse map, in batch-size units (README “Batch-size map”). */
 const END_NUDGE = 1e-3;
-/** Guard of the corrected floor against B(logitB(B)) landing a hair below B (§4.2, A1). */
+/** Guard of the corrected floor against B(logitB(B)) landing a hair below B (README “Batch-size map”, A1). */
 const FLOOR_GUARD = 1e-6;
 
 /**
@@ -32,7 +32,7 @@ export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
  * @param range s_min, s_max and the floor fidelity
  * @example
  * batchSizeOf(0, { sMin: 8, sMax: 512, fidelity: 'corrected' }); // 260
- * @see shared/specs/arbiter.md §4.2
+ * @see README “Batch-size map”
  */
 export function batchSizeOf(logit: number, range: BatchSizeRange): number {
   const x = (range.sMax - range.sMin) * sigmoid(logit) + range.sMin;
@@ -46,7 +46,7 @@ export function batchSizeOf(logit: number, range: BatchSizeRange): number {
  * @param range s_min and s_max (the fidelity does not matter here)
  * @example
  * logitOfBatchSize(128, { sMin: 8, sMax: 512, fidelity: 'corrected' }); // -1.1631508098056809
- * @see shared/specs/arbiter.md §4.2
+ * @see README “Batch-size map”
  */
 export function logitOfBatchSize(batchSize: number, range: BatchSizeRange): number {
   const nudged =

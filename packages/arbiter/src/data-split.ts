@@ -1,5 +1,5 @@
 /**
- * The index split and the validation draws of shared/specs/arbiter.md §4.1 and §4.4: the
+ * The index split and the validation draws of README “Data split”, “One iteration”: the
  * first ⌊f·N⌋ examples of the model's dataset train the inner model, the rest are
  * "validation" for the agent (the test set is never touched). Observation batches are
  * drawn without replacement within the batch, meta-batches with replacement; both are

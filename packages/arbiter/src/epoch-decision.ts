@@ -1,5 +1,5 @@
 /**
- * The epoch-end decision of shared/specs/arbiter.md §4.6: the favoured candidate
+ * The epoch-end decision of README “Epoch-end decision”: the favoured candidate
  * j* = argmax_j α_j (ties → smallest index) sets the next epoch's batch size
  * B_{e+1} = B(l_{j*}) from the sorted logits of the epoch's last iteration — the argmax
  * candidate, not the mixture B(l_α). α is then re-drawn as scale·N(0, I_K).
@@ -19,7 +19,7 @@ export interface EpochDecision {
  * @example
  * decideBatchSize([0.1, 0.5, -0.2, 0], [-2, -1, 0.5, 1], { sMin: 8, sMax: 512, fidelity: 'corrected' });
  * // { chosenIndex: 1, nextBatchSize: 143 } (A4)
- * @see shared/specs/arbiter.md §4.6
+ * @see README “Epoch-end decision”
  */
 export function decideBatchSize(
   alpha: ArrayLike<number>,

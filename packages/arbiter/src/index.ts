@@ -1,5 +1,5 @@
 // @abs/arbiter — Arbiter: a small agent learns, from a meta-objective on validation data, which
-// batch size the next epoch trains with (MacLellan & Dong 2022; shared/specs/arbiter.md).
+// batch size the next epoch trains with (MacLellan & Dong 2022; README).
 
 export { type AdamHdOptions, adamHd } from './adam-hd';
 export { AGENT_HIDDEN_SIZES, agentInitialParameters, agentSpec } from './agent';

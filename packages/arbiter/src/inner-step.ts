@@ -1,7 +1,7 @@
 /**
- * The inner step of shared/specs/arbiter.md §4.4 step 1: the mean loss and gradient of a
+ * The inner step of README “One iteration” step 1: the mean loss and gradient of a
  * training batch, checked for finiteness, then one update of the inner optimiser (with the
- * hypergradient learning-rate change first under SGD-HD/Adam-HD, §4.8). The new parameters
+ * hypergradient learning-rate change first under SGD-HD/Adam-HD, README “Modes”). The new parameters
  * are returned, not installed, so the caller can still roll back.
  */
 import {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { metaGradients } from './meta-gradient';
 import { mixLogits, softmax } from './mixture';
 
-// A3 (shared/specs/arbiter.md §9), in float64 on the host: fixed features z, a linear head
+// A3 (README “Test vectors”), in float64 on the host: fixed features z, a linear head
 // logits = h′·Vᵀ + c with c = 0, labels y, mean cross-entropy.
 const z = [
   [1, 0, 2],

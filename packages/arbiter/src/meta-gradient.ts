@@ -1,6 +1,6 @@
 /**
- * Response injection and the closed-form meta-gradients of shared/specs/arbiter.md §4.4
- * step 7 and §4.5. Features h (B_t × d) become h′ = h + stopgrad(h)∘(l_α·m), so the forward
+ * Response injection and the closed-form meta-gradients of README “One iteration”
+ * step 7 and README “One iteration”. Features h (B_t × d) become h′ = h + stopgrad(h)∘(l_α·m), so the forward
  * value is h∘(1 + l_α·m) and the only gradient path is through r = l_α·m. With
  * δ = ∂F/∂h′ from the inner model's head:
  *   ∂F/∂l_α = Σ_i Σ_k δ_ik h_ik m_k        ∂F/∂m = l_α · Σ_i h_i∘δ_i
@@ -47,11 +47,11 @@ export interface MetaGradients {
 }
 
 /**
- * The closed form of §4.5 (verified against finite differences in A3).
+ * The closed form of README “One iteration” (verified against finite differences in A3).
  * @example
  * metaGradients({ features: [1], featureGradient: [2], m: Float64Array.of(0.5), lAlpha: 1, pi: [1], logits: [1] });
  * // { lAlpha: 1 (= 2·1·0.5), m: [2] (= 1·1·2), alpha: [0] (l_1 = l_α), logits: [1] }
- * @see shared/specs/arbiter.md §4.5
+ * @see README “One iteration”
  */
 export function metaGradients(input: MetaGradientInput): MetaGradients {
   const { features, featureGradient, m, lAlpha, pi, logits } = input;

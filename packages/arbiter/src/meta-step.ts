@@ -1,9 +1,9 @@
 /**
- * One meta-step of shared/specs/arbiter.md §4.4 (steps 2–9), after the inner step: the
+ * One meta-step of README “One iteration” (steps 2–9), after the inner step: the
  * agent observes a validation batch, its sorted candidates are mixed into l_α and
  * B_t = B(l_α), a meta-batch of B_t validation examples is drawn, its features h at the
  * injection layer become h′ = h∘(1 + l_α·m), the inner model's head gives F and δ = ∂F/∂h′,
- * and the closed-form meta-gradients (§4.5) are routed back through the agent. Only the
+ * and the closed-form meta-gradients (README “One iteration”) are routed back through the agent. Only the
  * agent's gradients are produced; the inner model's parameters are read, never written.
  */
 import { assertFinite, assertFiniteTensors, disposeList, type Model } from '@abs/core';
@@ -46,7 +46,7 @@ export interface MetaStepResult<T> {
  * @throws NonFiniteError naming `agentOutputs`, `lAlpha`, `metaLoss`, `featureGradient`,
  *   `metaGradient[lAlpha]`, `metaGradient[m]` or `metaGradient[phi/<param>]`; nothing is
  *   left allocated then
- * @see shared/specs/arbiter.md §4.4, §4.5
+ * @see README “One iteration”
  */
 export async function metaStep<T>(input: MetaStepInput<T>): Promise<MetaStepResult<T>> {
   const { inner, agent, phi, m, alpha, observation, layer, step } = input;

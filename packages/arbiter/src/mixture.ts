@@ -1,5 +1,5 @@
 /**
- * The agent's candidates and their mixture (shared/specs/arbiter.md §4.4 steps 3–4): the
+ * The agent's candidates and their mixture (README “One iteration” steps 3–4): the
  * agent's b×K outputs are averaged over rows and sorted ascending into l (keeping the
  * permutation), π = softmax(α), and the mixed logit is l_α = Σ_j π_j l_j. Gradients with
  * respect to the sorted l_j go back to output column perm(j) with weight 1/b per row.
@@ -54,7 +54,7 @@ export function mixLogits(pi: ArrayLike<number>, logits: ArrayLike<number>): num
 }
 
 /**
- * Index of the largest value; ties go to the smallest index (§4.6).
+ * Index of the largest value; ties go to the smallest index (README “Epoch-end decision”).
  * @example
  * argmaxFirst([0.1, 0.5, 0.5]); // 1
  */

@@ -5,7 +5,7 @@ import { type ArbiterOptions, resolveArbiterConfig } from './resolve-arbiter-con
 import { sgdHd } from './sgd-hd';
 
 describe('resolveArbiterConfig', () => {
-  it('applies the paper-time defaults of §5', () => {
+  it('applies the paper-time defaults of README “Defaults”', () => {
     const config = resolveArbiterConfig();
     expect(config).toMatchObject({
       preset: 'paper',

@@ -1,6 +1,6 @@
 /**
  * Validates `arbiter(options)` once, at creation, and applies the defaults of
- * shared/specs/arbiter.md §5 (preset `'paper'`, the paper-time `.py` design) or of the
+ * README “Defaults” (preset `'paper'`, the paper-time `.py` design) or of the
  * `'notebook'` preset; explicit options override the preset. The injection layer depends on
  * the inner model, so it stays `null` (the input of the last dense layer) until `init`.
  */
@@ -44,7 +44,7 @@ export interface ArbiterOptions {
   readonly schedInterval?: number;
   /** Share of the dataset (by index, from the front) that trains the inner model (default 0.8). */
   readonly trainFraction?: number;
-  /** Run the warm-ups of §4.7 (default true). Not in the spec: off only for replay or tests. */
+  /** Run the warm-ups of README “Warm-up” (default true). Not in the authors' code: off only for replay or tests. */
   readonly warmup?: boolean;
   readonly warmupLr?: number;
   readonly warmupTolerance?: number;
@@ -146,7 +146,7 @@ const ALIASES: Record<string, string> = {
  * @throws InvalidHyperParameterError naming the option, the rule and the value
  * @example
  * resolveArbiterConfig({ preset: 'notebook' }).sMax; // 1000
- * @see shared/specs/arbiter.md §5
+ * @see README “Defaults”
  */
 export function resolveArbiterConfig(options: ArbiterOptions = {}): ResolvedArbiterConfig {
   const c = checker('arbiter');

@@ -1,5 +1,5 @@
 /**
- * The inner optimiser of Arbiter's third mode (shared/specs/arbiter.md §4.8):
+ * The inner optimiser of Arbiter's third mode (README “Modes”):
  * `innerLrHypergradient: { kind, beta }` turns the configured inner optimiser into SGD-HD
  * (from heavy-ball momentum or sgd) or Adam-HD (from adam), keeping its learning rate,
  * momentum or betas and weight decay.
@@ -19,8 +19,8 @@ export interface HypergradientSetting {
  * @param value the `innerLrHypergradient` option
  * @param inner the inner optimiser (given, or the preset's default) and whether it was given
  * @example
- * resolveHypergradient({ kind: 'sgd', beta: 1e-3 }, { base: momentum({ learningRate: 0.1 }), given: true })?.optimizer.name;
- * // 'sgd-hd'
+ * resolveHypergradient({ kind: 'sgd', beta: 1e-3 }, { base: momentum({ learningRate: 0.1 }), given:
+ * true })?.optimizer.name; // 'sgd-hd'
  */
 export function resolveHypergradient(
   value: HypergradientSetting | false | undefined,

@@ -1,6 +1,6 @@
 /**
  * SGD-HD (Baydin et al. 2018, Algorithm 2 with heavy-ball momentum) as used by Arbiter's
- * third mode (shared/specs/arbiter.md §4.8): with g_t = ∇f(θ) + λθ and the previous update
+ * third mode (README “Modes”): with g_t = ∇f(θ) + λθ and the previous update
  * direction u_{t−1} = buf (θ ← θ − η·buf),
  *   η ← η + β_hd·⟨g_t, buf⟩;  buf ← μ·buf + g_t (buf = g_t on the first step);  θ ← θ − η·buf.
  */
@@ -22,7 +22,7 @@ export interface SgdHdOptions {
  * @example
  * const opt = sgdHd({ learningRate: 0.1, hypergradientBeta: 1e-3 });
  * // g = [1, 2], previous direction u = [0.5, −1]: adaptLearningRate → 0.1 + 1e-3·(−1.5) = 0.0985 (A6)
- * @see shared/specs/arbiter.md §4.8
+ * @see README “Modes”
  */
 export function sgdHd(options: SgdHdOptions): HypergradientOptimizer {
   const c = checker('sgdHd');

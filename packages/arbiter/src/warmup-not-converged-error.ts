@@ -1,5 +1,5 @@
 /**
- * Arbiter's warm-up (shared/specs/arbiter.md §4.7) did not bring the agent's mixed batch
+ * Arbiter's warm-up (README “Warm-up”) did not bring the agent's mixed batch
  * size within tolerance of its target. The reference fails an assertion instead.
  */
 import { AbsError, hasMarker } from '@abs/core';

@@ -1,5 +1,5 @@
 /**
- * Warm-up of shared/specs/arbiter.md §4.7: before epoch 1 and after each fixed-schedule
+ * Warm-up of README “Warm-up”: before epoch 1 and after each fixed-schedule
  * milestone the agent is trained to propose a target batch size. Each iteration observes a
  * batch, mixes the sorted candidates into l_α and takes one Adam step (φ and α at
  * `warmupLr`; m gets no gradient) on SmoothL1_{β=1}(l_α, l*), l* = logitB(B_target), until
@@ -47,7 +47,7 @@ export interface WarmupResult<T> {
 /**
  * @throws WarmupNotConvergedError after `maxWarmupIters` iterations; NonFiniteError for
  *   non-finite agent outputs or l_α. The input parameters are never disposed or changed.
- * @see shared/specs/arbiter.md §4.7
+ * @see README “Warm-up”
  */
 export async function warmUp<T>(
   ops: TensorOps<T>,

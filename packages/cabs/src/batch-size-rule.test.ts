@@ -22,7 +22,7 @@ describe('roundHalfEven', () => {
 });
 
 describe('C5: rounding and clipping (bsMin 16, bsMax 2048)', () => {
-  // ../shared/specs/cabs.md §10, C5
+  // README “Test vectors”, C5
   it.each([
     [16.5, 16, 'half to even'],
     [17.5, 18, 'half to even'],
@@ -54,7 +54,7 @@ describe('C5: rounding and clipping (bsMin 16, bsMax 2048)', () => {
 });
 
 describe('raw batch size', () => {
-  it('follows §4.3 step 6 over a zero denominator: +∞, 0 or −∞ by the numerator', () => {
+  it('follows README “One step” step 6 over a zero denominator: +∞, 0 or −∞ by the numerator', () => {
     const base = { learningRate: 0.1, c: 1, eps: 0, lossAvg: 0 };
     expect(rawBatchSize({ ...base, xiAvg: 5 })).toBe(Number.POSITIVE_INFINITY);
     expect(rawBatchSize({ ...base, xiAvg: 0 })).toBe(0);
@@ -66,7 +66,7 @@ describe('raw batch size', () => {
   });
 
   it('C1: unsmoothed α·ξ/L = 2.54·α (α = 10: 25.4 → 25); first smoothed step 0.1003160·α → 16', () => {
-    // ../shared/specs/cabs.md §10, C1: ξ = 1.984375, L = 0.78125 (derived in cabs.test.ts).
+    // README “Test vectors”, C1: ξ = 1.984375, L = 0.78125 (derived in cabs.test.ts).
     const xi = 1.984375;
     const loss = 0.78125;
     expect(xi / loss).toBeCloseTo(2.54, 14); // 127/64 ÷ 25/32 = 127/50
@@ -86,7 +86,7 @@ describe('raw batch size', () => {
   });
 
   it('P1: lr·trΣ/L on the cross-check input clips to bsMin for both estimators', () => {
-    // ../shared/specs/cabs.md §10, P1: Bessel tr Σ = 0.916667 → 0.183333; population 0.6875 → 0.1375.
+    // README “Test vectors”, P1: Bessel tr Σ = 0.916667 → 0.183333; population 0.6875 → 0.1375.
     const bessel = rawBatchSize({ learningRate: 0.1, c: 1, eps: 0, xiAvg: 0.6875 * (4 / 3), lossAvg: 0.5 });
     expect(bessel).toBeCloseTo(0.183333, 6);
     const population = rawBatchSize({ learningRate: 0.1, c: 1, eps: 0, xiAvg: 0.6875, lossAvg: 0.5 });
@@ -97,7 +97,7 @@ describe('raw batch size', () => {
 });
 
 describe('C4: EMA and rounding trajectory (constant ξ = 2000, L = 2, α = 0.1, μ = 0.95)', () => {
-  // ../shared/specs/cabs.md §10, C4. From (ξ̄, L̄) = (0, 1): ξ̄_t = 2000·(1 − μ^t) and
+  // README “Test vectors”, C4. From (ξ̄, L̄) = (0, 1): ξ̄_t = 2000·(1 − μ^t) and
   // L̄_t = 2 − μ^t, so raw_t = 0.1·2000·(1 − μ^t)/(2 − μ^t) → 100 as t → ∞.
   const table: [number | 'limit', number, number][] = [
     [1, 9.52, 16],

@@ -1,5 +1,5 @@
 /**
- * The scalar part of one CABS step (shared/specs/cabs.md §4.3 steps 5–7), pure and
+ * The scalar part of one CABS step (README “One step” steps 5–7), pure and
  * backend-free: update the EMAs ξ̄ ← μ·ξ̄ + (1 − μ)·ξ and L̄ ← μ·L̄ + (1 − μ)·L, form
  * raw = c·α·ξ̄ / (L̄ + eps) (Balles, Romero & Hennig 2017: m = α·tr Σ / L), round half to
  * even, then clip to [bsMin, bsMaxEff] with bsMaxEff = min(bsMax, dataset size).
@@ -22,7 +22,7 @@ export interface RawBatchSizeInput {
 
 /**
  * raw = c·α·ξ̄ / (L̄ + eps); over a zero denominator a positive numerator gives +∞, zero
- * gives 0 and a negative one −∞ (§4.3 step 6).
+ * gives 0 and a negative one −∞ (README “One step” step 6).
  * @example
  * // C1's first smoothed step with α = 10: 10·0.05·1.984375 / (0.95 + 0.05·0.78125)
  * rawBatchSize({ learningRate: 10, c: 1, eps: 0, xiAvg: 0.09921875, lossAvg: 0.9890625 }); // 1.0031595576619274
@@ -46,7 +46,7 @@ export interface BatchSizeBounds {
  * nextBatchSize(16.5, { bsMin: 16, bsMaxEff: 2048 }); // 16
  * nextBatchSize(17.5, { bsMin: 16, bsMaxEff: 2048 }); // 18
  * nextBatchSize(3000, { bsMin: 16, bsMaxEff: 2048 }); // 2048
- * @see shared/specs/cabs.md §10 C5
+ * @see README “Test vectors” C5
  */
 export function nextBatchSize(raw: number, bounds: BatchSizeBounds): number {
   if (Number.isNaN(raw)) throw new NonFiniteError({ quantity: 'rawBatchSize', value: raw, step: bounds.step });
@@ -82,14 +82,14 @@ export interface CabsDecision extends CabsAverages {
  * // C4's first step: ξ = 2000, L = 2, α = 0.1 → ξ̄ = 100, L̄ = 1.05, raw = 9.52 → 16
  * cabsRule({ xiAvg: 0, lossAvg: 1 }, { xi: 2000, loss: 2 },
  *   { learningRate: 0.1, c: 1, eps: 0, emaDecay: 0.95, bsMin: 16, bsMaxEff: 2048 }).nextBatchSize; // 16
- * @see shared/specs/cabs.md §4.3
+ * @see README “One step”
  */
 export function cabsRule(
   previous: CabsAverages,
   observed: { readonly xi: number; readonly loss: number },
   config: CabsRuleConfig,
 ): CabsDecision {
-  // Both averages are updated before the rule is applied (§4.3 step 5).
+  // Both averages are updated before the rule is applied (README “One step” step 5).
   const lossAvg = exponentialAverage(previous.lossAvg, observed.loss, config.emaDecay);
   const xiAvg = exponentialAverage(previous.xiAvg, observed.xi, config.emaDecay);
   const raw = rawBatchSize({ learningRate: config.learningRate, c: config.c, eps: config.eps, xiAvg, lossAvg });

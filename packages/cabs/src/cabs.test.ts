@@ -12,7 +12,7 @@ async function firstStep(model: Model<HostTensor>, algorithm: ReturnType<typeof 
 
 const values = (model: Model<HostTensor>) => model.parameters.map((p) => Array.from(p.data));
 
-// ../shared/specs/cabs.md §10, C1: w = (0, 0); ℓ_i = ½(x_iᵀw − y_i)²; m = 4.
+// README “Test vectors”, C1: w = (0, 0); ℓ_i = ½(x_iᵀw − y_i)²; m = 4.
 const C1_X = [
   [1, 0],
   [0, 1],
@@ -21,7 +21,7 @@ const C1_X = [
 ];
 const C1_Y = [1, 2, -1, 0.5];
 
-// ../shared/specs/cabs.md §10, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]],
+// README “Test vectors”, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]],
 // T = [[1,0],[0,1],[1,1]], ℓ_i = ½‖A_iW − T_i‖², m = 3.
 const C2_DATA: Dataset = {
   name: 'C2',
@@ -152,7 +152,7 @@ describe('ξ from per-example gradient norms or from second moments', () => {
 });
 
 describe('C6: analytic invariant of mean estimation', () => {
-  // ../shared/specs/cabs.md §10, C6: at w = ȳ, tr Σ is the summed population variance of y
+  // README “Test vectors”, C6: at w = ȳ, tr Σ is the summed population variance of y
   // and L is half of it, so α·ξ/L = 2α exactly, whatever the noise level.
   it('y = (−1, 1), w = 0: α·1/0.5 = 2α', async () => {
     const model = meanEstimationModel([[-1], [1]], [0]);
@@ -197,7 +197,7 @@ function constantStatisticsModel(size: number): Model<HostTensor> {
 }
 
 describe('C4 through the algorithm', () => {
-  // ../shared/specs/cabs.md §10, C4, with the table's batch size as the step's nextBatchSize.
+  // README “Test vectors”, C4, with the table's batch size as the step's nextBatchSize.
   it('reports the table at every listed step and uses it for the next batch', async () => {
     const model = constantStatisticsModel(256);
     const algorithm = cabs({ learningRate: 0.1 });

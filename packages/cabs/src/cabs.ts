@@ -1,6 +1,6 @@
 /**
  * Coupled Adaptive Batch Size (Balles, Romero & Hennig, "Coupling Adaptive Batch Sizes with
- * Learning Rates", UAI 2017), as specified in shared/specs/cabs.md §4.3. Plain SGD with a
+ * Learning Rates", UAI 2017), as specified in README “One step”. Plain SGD with a
  * constant learning rate α whose next batch size is m_{t+1} = c·α·ξ̄_t/(L̄_t + eps), rounded
  * half to even and clipped, where ξ = tr Σ is the population variance of per-example
  * gradients (Σ over every element of M − g∘g) and ξ̄, L̄ are un-corrected EMAs starting at 0
@@ -27,14 +27,13 @@ import {
   type SamplerState,
   type StepReport,
   sampleBatch,
-  UnsupportedCapabilityError,
 } from '@abs/core';
 import { CABS_INITIAL_AVERAGES, varianceTrace, varianceTraceFromNorms } from '@abs/variance';
 import { cabsRule } from './batch-size-rule';
 import { InvalidLossError } from './invalid-loss-error';
 import { type CabsOptions, resolveCabsConfig } from './resolve-cabs-config';
 
-/** Per step, shared/specs/cabs.md §8. */
+/** Per step, README “State and report”. */
 export interface CabsReport extends StepReport {
   /** L_t, the mean loss of this step's batch at w_t. */
   readonly loss: number;
@@ -54,7 +53,7 @@ export interface CabsReport extends StepReport {
   readonly cabsInstant: number | null;
 }
 
-/** Plain JSON (§8): no tensors, so a checkpoint is the parameters plus this object. */
+/** Plain JSON (README “State and report”): no tensors, so a checkpoint is the parameters plus this object. */
 export interface CabsState {
   readonly step: number;
   readonly examplesSeen: number;
@@ -89,7 +88,7 @@ function checkBatchSize(size: number): void {
 
 /**
  * ξ from the pass's statistics: Σ(M − g∘g), one fused reduction per tensor, or from the
- * per-example norms. If it is not finite, the cause is named in the order of §7:
+ * per-example norms. If it is not finite, the cause is named in the order of README “Errors”:
  * `gradient[<param>]`, `secondMoment[<param>]` (for norms: the tensor whose (1/m)Σ_i ‖g_i‖²,
  * which is Σ_j M_j, is not finite), `xi`.
  */
@@ -128,27 +127,27 @@ async function computeXi<T>(
  * const algorithm = cabs({ learningRate: 0.1 });
  * const run = await train(model, algorithm, { steps: 8000 });
  * run.trace.map((r) => r.batchSize); // [16, 16, …, growing as the loss falls]
- * @see shared/specs/cabs.md
+ * @see README
  */
 export function cabs(options: CabsOptions): Algorithm<CabsReport> {
   const config = resolveCabsConfig(options);
   const { learningRate } = config;
+  /**
+   * The two fidelities differ only on conv layers (dense layers have one position): there
+   * `'reference'` asks for the authors' moments, whose cross-position terms are dropped.
+   */
+  const usesReferenceMoments = (model: Model<unknown>) =>
+    config.fidelity === 'reference' && model.layers.some((layer) => layer.kind === 'conv2d');
   return {
     name: 'cabs',
     config: { ...config },
     requires: REQUIRES,
     async init<T>(model: Model<T>, { seed }: { seed: number }): Promise<AlgorithmState> {
       assertCapabilities(model, REQUIRES, 'needed by cabs');
-      if (!model.capabilities.has(NORMS)) {
+      if (usesReferenceMoments(model)) {
+        assertCapabilities(model, ['secondMoment'], "needed by cabs with fidelity 'reference' on conv layers");
+      } else if (!model.capabilities.has(NORMS)) {
         assertCapabilities(model, ['secondMoment'], `needed by cabs (or '${NORMS}')`);
-      }
-      const shared = model.layers.find((layer) => (layer.kind as string) !== 'dense');
-      if (config.fidelity === 'reference' && shared) {
-        throw new UnsupportedCapabilityError({
-          capability: 'secondMoment',
-          backend: model.backend,
-          detail: `cabs: fidelity 'reference' needs the reference code's second moment for '${shared.kind}' layers, which no abs model provides; use fidelity 'exact'`,
-        });
       }
       const state: CabsState = {
         step: 0,
@@ -167,10 +166,13 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
       const requested = Math.min(state.nextBatchSize, bsMaxEff);
       checkBatchSize(requested);
       const batch = sampleBatch(state.sampler, requested);
-      const viaNorms = model.capabilities.has(NORMS);
+      const reference = usesReferenceMoments(model);
+      const viaNorms = !reference && model.capabilities.has(NORMS);
       const result = await model.evaluate(
         batch.indices,
-        viaNorms ? { gradient: true, [NORMS]: true } : { gradient: true, secondMoment: true },
+        viaNorms
+          ? { gradient: true, [NORMS]: true }
+          : { gradient: true, secondMoment: reference ? { fidelity: 'reference' } : true },
       );
       const { gradient, secondMoment, perExampleGradientNormSquared: exampleNormSquared } = result;
       let decision: ReturnType<typeof cabsRule>;
@@ -198,7 +200,7 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
           { xi, loss: result.loss },
           { ...config, bsMaxEff, step },
         );
-        // Plain SGD with this batch's gradient, taken at w_t (§4.3 step 8); applied below.
+        // Plain SGD with this batch's gradient, taken at w_t (README “One step” step 8); applied below.
         parameters = axpbyList(model.ops, 1, model.parameters, -learningRate, gradient);
       } catch (error) {
         disposeList(model.ops, gradient);

@@ -1,5 +1,5 @@
 // @abs/cabs — Coupled Adaptive Batch Size (Balles, Romero & Hennig, UAI 2017): plain SGD whose
-// batch size follows m = α·tr Σ / L (shared/specs/cabs.md).
+// batch size follows m = α·tr Σ / L (README).
 export {
   type BatchSizeBounds,
   type CabsAverages,

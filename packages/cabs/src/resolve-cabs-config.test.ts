@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type CabsOptions, resolveCabsConfig } from './resolve-cabs-config';
 
 describe('resolveCabsConfig', () => {
-  it('applies the defaults of shared/specs/cabs.md §5', () => {
+  it('applies the defaults of README “Defaults”', () => {
     expect(resolveCabsConfig({ learningRate: 0.1 })).toEqual({
       learningRate: 0.1,
       bsMin: 16,

@@ -1,14 +1,14 @@
 /**
  * Validates `cabs(options)` once, at creation, and applies the defaults of
- * shared/specs/cabs.md §5. Messages read `cabs: bsMin must be an integer in [2, bsMax], got 1`.
+ * README “Defaults”. Messages read `cabs: bsMin must be an integer in [2, bsMax], got 1`.
  * bsMax is capped at the training-set size at run time, not here (no error).
  */
 import { checker } from '@abs/core';
 import type { SecondMomentFidelity } from '@abs/variance';
 
 /**
- * How second moments of weight-shared layers are formed (§4.5, §6). Identical for dense
- * layers, the only layer type abs models have today.
+ * How second moments of weight-shared layers are formed (README “Fidelity”, “What abs does
+ * differently”). Identical for dense layers, the only layer type abs models have today.
  */
 export type CabsFidelity = SecondMomentFidelity;
 
@@ -27,7 +27,7 @@ export interface CabsOptions {
   readonly eps?: number;
   /** Multiplier of the rule: finite, > 0 (default 1; the authors recommend 1). */
   readonly c?: number;
-  /** `'exact'` (default) or `'reference'` (§6). */
+  /** `'exact'` (default) or `'reference'` (README “What abs does differently”). */
   readonly fidelity?: CabsFidelity;
 }
 
@@ -51,7 +51,7 @@ const KNOWN = ['learningRate', 'bsMin', 'bsMax', 'initialBatchSize', 'emaDecay',
  * resolveCabsConfig({ learningRate: 0.1 });
  * // { learningRate: 0.1, bsMin: 16, bsMax: 2048, initialBatchSize: 16, emaDecay: 0.95,
  * //   eps: 0, c: 1, fidelity: 'exact' }
- * @see shared/specs/cabs.md §5
+ * @see README “Defaults”
  */
 export function resolveCabsConfig(options: CabsOptions): ResolvedCabsConfig {
   const check = checker('cabs');

@@ -1,7 +1,7 @@
 /**
  * Round half to even ("banker's rounding"), the rounding of the CABS reference code
  * (TensorFlow's `tf.round`). JavaScript's `Math.round` rounds half up (16.5 → 17), which
- * is wrong here: shared/specs/cabs.md §4.3 step 7 requires 16.5 → 16 and 17.5 → 18.
+ * is wrong here: README “One step” step 7 requires 16.5 → 16 and 17.5 → 18.
  */
 
 /**

@@ -83,7 +83,7 @@ function gramOfRows(rows: readonly (readonly number[])[]): Float64Array {
 }
 
 describe('dba on @abs/backend-js', () => {
-  // shared/specs/dba.md, TV-D5: the Gram DBA selects on is (ΔΔᵀ)∘([A,1][A,1]ᵀ), from one pass.
+  // README, TV-D5: the Gram DBA selects on is (ΔΔᵀ)∘([A,1][A,1]ᵀ), from one pass.
   it('TV-D5: DBA selects on the exact dense-layer Gram, asked for in one evaluate call', async () => {
     // W = 0, b = 0 and mse: z = 0, so the output gradient is Δ = z − t; targets t = −Δ.
     const data: Dataset = {
@@ -113,7 +113,7 @@ describe('dba on @abs/backend-js', () => {
     expect(maxRelativeDifference([report.metricBefore[0] as number], [expected])).toBeLessThan(1e-6);
   });
 
-  // shared/specs/dba.md, TV-D6: agreement with the backend's gradients.
+  // README, TV-D6: agreement with the backend's gradients.
   it('TV-D6: the Gram and Σ w_i g_i match a loop of single-example gradients (abs 1e-6)', async () => {
     const data = randomData(20, 4, 3, 5);
     const model = await jsBackend().compile(mlp([4, 5, 3], { activation: 'tanh' }), data, { seed: 3 });

@@ -128,7 +128,7 @@ describe('dba through the Algorithm (mock model)', () => {
   });
 });
 
-describe('dba edge cases (spec §6)', () => {
+describe('dba edge cases (README “API”)', () => {
   it('a dataset smaller than batchSize makes N the dataset size, and says so', async () => {
     const report = await oneStep(leastSquaresModel(D1_TARGETS), { optimizer: sgd({ learningRate: 0.1 }) });
     expect(report).toMatchObject({ batchSize: 5, requestedBatchSize: 64, minSubset: 2, examplesSeen: 5 });

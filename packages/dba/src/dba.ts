@@ -1,6 +1,6 @@
 /**
  * Dynamic Batch Adaptation (Simionescu, Stoica & Herscovici 2022, arXiv 2208.00815), as the
- * documented reconstruction of shared/specs/dba.md. Each step draws N examples and makes ONE
+ * documented reconstruction of README. Each step draws N examples and makes ONE
  * model pass that returns the per-layer N×N Gram matrices K_ℓ of per-example gradients, hands
  * them to the selection (greedy backward elimination per layer), and applies the resulting
  * per-example weights in the same pass: ĝ_ℓ = Σ_i w_ℓ,i g_i^ℓ. ĝ replaces the mini-batch
@@ -77,7 +77,7 @@ function candidatePool(batchSize: number, datasetSize: number): number {
  * const algorithm = dba({ batchSize: 64, optimizer: sgd({ learningRate: 0.1 }) });
  * const run = await train(model, algorithm, { steps: 1000 });
  * run.trace.at(-1)?.selected; // e.g. [61, 58]: examples kept per layer in the last step
- * @see shared/specs/dba.md
+ * @see README
  */
 export function dba(options: DbaOptions = {}): Algorithm<DbaReport> {
   const config = resolveDbaConfig(options);

@@ -1,6 +1,6 @@
 /**
  * Summaries of a subset S of a batch's per-example gradients, read off their N×N Gram matrix
- * K[i, j] = ⟨g_i, g_j⟩ (row-major Float64Array), as in shared/specs/dba.md §3:
+ * K[i, j] = ⟨g_i, g_j⟩ (row-major Float64Array), as in README “Notation”:
  *   n = |S|,  Q = Σ_{i∈S} K_ii = Σ‖g_i‖²,  P = Σ_{i,j∈S} K_ij = ‖Σ_{i∈S} g_i‖².
  * Every DBA metric is a closed form in (n, Q, P), so selection never touches a gradient.
  */
@@ -38,7 +38,7 @@ export function gramSize(gram: Float64Array, where = 'gram'): number {
  * @example
  * // g = [1, 3] (1-D): K = [[1, 3], [3, 9]] → n = 2, Q = 10, P = 16
  * summarizeGram(Float64Array.of(1, 3, 3, 9)); // { size: 2, sumOfSquaredNorms: 10, squaredNormOfSum: 16 }
- * @see shared/specs/dba.md §3
+ * @see README “Notation”
  */
 export function summarizeGram(gram: Float64Array, subset?: readonly number[]): GramSummary {
   const n = gramSize(gram);

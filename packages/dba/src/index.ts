@@ -1,5 +1,5 @@
 // @abs/dba — Dynamic Batch Adaptation: per-layer selection of the examples whose gradients
-// enter each update, from the batch's per-layer Gram matrices (shared/specs/dba.md).
+// enter each update, from the batch's per-layer Gram matrices (README).
 export { type DbaReport, dba } from './dba';
 export { type GramSummary, gramSize, sumGrams, summarizeGram } from './gram-summary';
 export { type DbaOptions, type DbaScope, type ResolvedDbaConfig, resolveDbaConfig } from './resolve-dba-config';

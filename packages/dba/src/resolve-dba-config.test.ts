@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type DbaOptions, resolveDbaConfig } from './resolve-dba-config';
 
 describe('resolveDbaConfig', () => {
-  it('applies the defaults of spec §5', () => {
+  it('applies the defaults of README “Defaults”', () => {
     const config = resolveDbaConfig();
     expect({ ...config, optimizer: config.optimizer.name }).toEqual({
       batchSize: 64,

@@ -1,6 +1,6 @@
 /**
  * Validates `dba(options)` once, at creation, and applies the defaults of
- * shared/specs/dba.md §5. m_min's default depends on the actual pool N (the dataset may be
+ * README “Defaults”. m_min's default depends on the actual pool N (the dataset may be
  * smaller than `batchSize`), so it stays `null` here and is resolved per model.
  */
 import { adam, checker, type Optimizer } from '@abs/core';
@@ -49,7 +49,7 @@ const KNOWN = ['batchSize', 'metric', 'mode', 'tau', 'minSubset', 'update', 'sco
  * @throws InvalidHyperParameterError naming the option, the rule and the value (also for `metric: 'rob'`)
  * @example
  * resolveDbaConfig({ batchSize: 32 }).tau; // 0.5
- * @see shared/specs/dba.md §5
+ * @see README “Defaults”
  */
 export function resolveDbaConfig(options: DbaOptions = {}): ResolvedDbaConfig {
   const c = checker('dba');
@@ -59,7 +59,7 @@ export function resolveDbaConfig(options: DbaOptions = {}): ResolvedDbaConfig {
   }
   const batchSize = c.integer('batchSize', options.batchSize ?? 64, { gte: 2 });
   // 'rob' needs the coordinate-wise median of the N per-example gradients: the Gram matrix
-  // cannot express it and no abs backend materialises per-example gradients (spec §4.1).
+  // cannot express it and no abs backend materialises per-example gradients (README “Metrics”).
   c.check(
     options.metric !== 'rob',
     'metric',

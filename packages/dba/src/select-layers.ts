@@ -1,5 +1,5 @@
 /**
- * One step's selection (shared/specs/dba.md §4.5, steps 3–4): checks the per-layer Gram
+ * One step's selection (README “One step”, steps 3–4): checks the per-layer Gram
  * matrices of the batch, selects S_ℓ per layer (`scope: 'layer'`) or one S on Σ_ℓ K_ℓ
  * (`scope: 'global'`), and turns the subsets into the per-layer example weights the model
  * applies in the same pass. Weights are float64 here and float32 at the model seam.

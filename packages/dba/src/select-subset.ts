@@ -1,5 +1,5 @@
 /**
- * Greedy backward elimination on one Gram matrix (shared/specs/dba.md §4.2). Start from all
+ * Greedy backward elimination on one Gram matrix (README “Selection”). Start from all
  * N examples; while n > m_min, evaluate metric(S \ {j}) for every j in S with the O(1) updates
  *   n' = n − 1,  Q' = Q − K_jj,  P' = P − 2u_j + K_jj,   u_j = Σ_{i∈S} K_ij,
  * keep the first strict minimum (ties go to the smallest index) and remove it only if it
@@ -56,7 +56,7 @@ export const defaultMinSubset = (size: number): number => Math.max(2, Math.ceil(
  * const gram = Float64Array.from(g.flatMap((a) => g.map((b) => a * b)));
  * selectSubset(gram, { mode: 'argmin', minSubset: 2 }).selected; // [0, 3]
  * selectSubset(gram).selected; // [0, 1, 2, 3] (threshold, τ = 0.5: only the outlier goes)
- * @see shared/specs/dba.md §4.2
+ * @see README “Selection”
  */
 export function selectSubset(gram: Float64Array, options: SelectionOptions = {}): Selection {
   const c = checker('selectSubset');

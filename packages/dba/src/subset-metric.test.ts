@@ -8,7 +8,7 @@ const close = (actual: number, printed: string) =>
   expect(actual).toBeCloseTo(Number(printed), printedDecimals(printed));
 
 describe('subsetMetric', () => {
-  // shared/specs/dba.md, TV-D0: metric closed forms on 6 samples × 2 dims.
+  // README, TV-D0: metric closed forms on 6 samples × 2 dims.
   it('TV-D0: varmean = 0.40987685 and nsr = 0.75510806 over the full set; direct = Gram to 1e-12', () => {
     const summary = summarizeGram(gramOf(D0_GRADIENTS));
     const varmean = subsetMetric('varmean', summary);

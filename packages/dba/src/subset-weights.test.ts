@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { subsetWeights } from './subset-weights';
 
 describe('subsetWeights', () => {
-  it("'mean' weighs the subset by 1/|S|, 'sumOverN' by 1/N (spec §4.4)", () => {
+  it("'mean' weighs the subset by 1/|S|, 'sumOverN' by 1/N (README “Update”)", () => {
     expect(Array.from(subsetWeights({ selected: [0, 3], size: 5 }, 'mean'))).toEqual([0.5, 0, 0, 0.5, 0]);
     expect(Array.from(subsetWeights({ selected: [0, 3], size: 5 }, 'sumOverN'))).toEqual([0.2, 0, 0, 0.2, 0]);
     expect(Array.from(subsetWeights({ selected: [1, 2, 4], size: 5 }))).toEqual([0, 1 / 3, 1 / 3, 0, 1 / 3]);

@@ -1,6 +1,6 @@
 /**
  * Per-example weights that turn a selected subset S_ℓ into the layer's update
- * ĝ_ℓ = Σ_i w_ℓ,i g_i^ℓ (shared/specs/dba.md §4.4):
+ * ĝ_ℓ = Σ_i w_ℓ,i g_i^ℓ (README “Update”):
  *   `mean`     (default)  w_i = 1/|S| for i ∈ S, else 0  → ĝ = μ_S
  *   `sumOverN` (ablation) w_i = 1/N   for i ∈ S, else 0  → ĝ = (1/N) Σ_{i∈S} g_i, a step shrunk by |S|/N
  */
@@ -15,7 +15,7 @@ export type DbaUpdate = 'mean' | 'sumOverN';
  * @example
  * subsetWeights({ selected: [0, 3], size: 5 }, 'mean'); // Float64Array [0.5, 0, 0, 0.5, 0]
  * subsetWeights({ selected: [0, 3], size: 5 }, 'sumOverN'); // Float64Array [0.2, 0, 0, 0.2, 0]
- * @see shared/specs/dba.md §4.4
+ * @see README “Update”
  */
 export function subsetWeights(
   selection: { readonly selected: readonly number[]; readonly size: number },

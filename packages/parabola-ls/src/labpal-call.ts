@@ -1,5 +1,5 @@
 /**
- * What a LABPAL call works with once §4.2's counters have advanced: the model, the resolved
+ * What a LABPAL call works with once README “Training call”'s counters have advanced: the model, the resolved
  * config, the input state, the updated control, this call's batch and the tensor ledger, plus
  * the report fields every call shares.
  */
@@ -22,7 +22,7 @@ export interface LabpalCall<T> {
   readonly config: ResolvedLabpalConfig;
   /** The input state (with a discarded accumulation already removed). */
   readonly state: LabpalState<T>;
-  /** The control after steps 1–3 of §4.2. */
+  /** The control after steps 1–3 of README “Training call”. */
   readonly control: LabpalControl;
   readonly trigger: WindowTrigger | null;
   readonly batch: SampledBatch;

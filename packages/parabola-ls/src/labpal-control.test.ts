@@ -1,5 +1,5 @@
 /**
- * LABPAL's control flow (shared/specs/parabola-ls.md §4.2, §4.8) driven as pure functions, so
+ * LABPAL's control flow (README “Training call”, “Noise factor and batch-size schedule”) driven as pure functions, so
  * vector L6 can run 113,000 calls in milliseconds: every measurement succeeds, and we record
  * where windows start and the `updates` counter there.
  */
@@ -94,7 +94,7 @@ describe('L6. Control flow (T_b = 1, every measurement succeeds)', () => {
   );
 });
 
-describe('schedule entries (§4.8)', () => {
+describe('schedule entries (README “Noise factor and batch-size schedule”)', () => {
   // Windows [0–9], [411–420]: a step at 415 falls inside the second window.
   const inside: ScheduleEntry[] = [
     [0, 1],
@@ -150,7 +150,7 @@ describe('schedule entries (§4.8)', () => {
   });
 });
 
-describe('triggers and window ends (§4.2, §4.6)', () => {
+describe('triggers and window ends (README “Training call”, “Move, failure and abort”)', () => {
   it('a periodic trigger discards a partial accumulation', () => {
     const control: LabpalControl = {
       ...initialControl([]),

@@ -1,8 +1,8 @@
 /**
- * LABPAL's control flow as pure functions of plain counters (shared/specs/parabola-ls.md
- * §4.2, §4.6, §4.8): which call k measures and which trains, when the accumulation
- * multiplier T_b changes, and what a finished window does to the counters. No tensors here,
- * so schedules of 10⁵ calls can be checked in milliseconds.
+ * LABPAL's control flow as pure functions of plain counters (README “Training call”, “Move, failure
+ * and abort”, “Noise factor and batch-size schedule”): which call k measures and which trains, when
+ * the accumulation multiplier T_b changes, and what a finished window does to the counters. No
+ * tensors here, so schedules of 10⁵ calls can be checked in milliseconds.
  */
 import type { Fidelity, ScheduleEntry } from './resolve-labpal-config';
 
@@ -62,7 +62,7 @@ export const windowLength = (control: LabpalControl, rules: Pick<ControlRules, '
 function dueEntries(control: LabpalControl, fidelity: Fidelity): number {
   const head = control.schedule[0];
   if (head === undefined) return 0;
-  // reference: only the head, only on equality; a miss blocks every later entry (§6 issue 4).
+  // reference: only the head, only on equality; a miss blocks every later entry (the fidelity notes, README “API”).
   if (fidelity === 'reference') return head[0] === control.call ? 1 : 0;
   let due = 0;
   while (due < control.schedule.length && (control.schedule[due] as ScheduleEntry)[0] <= control.call) due++;
@@ -70,7 +70,7 @@ function dueEntries(control: LabpalControl, fidelity: Fidelity): number {
 }
 
 /**
- * Steps 1–3 of §4.2: k ← k + 1, apply a due schedule entry, fire a trigger. Starting a
+ * Steps 1–3 of README “Training call”: k ← k + 1, apply a due schedule entry, fire a trigger. Starting a
  * window discards a partial training accumulation (`discarded` batches).
  * @example
  * beginCall(initialControl([[0, 1]]), rules).trigger; // 'schedule' (k = 0)
@@ -113,7 +113,7 @@ export const advanceWindow = (control: LabpalControl): LabpalControl => ({
   windowCall: control.windowCall + 1,
 });
 
-/** A training call: c ← c + 1, and an update when c reaches T_b (§4.7). */
+/** A training call: c ← c + 1, and an update when c reaches T_b (README “Training call”). */
 export function advanceTraining(control: LabpalControl): { control: LabpalControl; updated: boolean } {
   const accumulated = control.accumulated + 1;
   if (accumulated < control.accumulation) return { control: { ...control, accumulated }, updated: false };
@@ -121,10 +121,10 @@ export function advanceTraining(control: LabpalControl): { control: LabpalContro
 }
 
 /**
- * End of a window (§4.6). `'moved'`: the parameters moved by s̄ (a new or a kept step size).
- * `'failed'`: an abort or a rejected fit with no step size; the next call starts a new
- * window, unless the retry cap is reached: then TRAIN resumes with the old s̄ (`gaveUp`) or,
- * with no s̄ at all, the caller throws (`exhausted`).
+ * End of a window (README “Move, failure and abort”). `'moved'`: the parameters moved by s̄ (a new
+ * or a kept step size). `'failed'`: an abort or a rejected fit with no step size; the next call
+ * starts a new window, unless the retry cap is reached: then TRAIN resumes with the old s̄
+ * (`gaveUp`) or, with no s̄ at all, the caller throws (`exhausted`).
  */
 export function finishWindow(
   control: LabpalControl,

@@ -1,9 +1,9 @@
 /**
- * The measurement direction, formed at window call j = T_b (shared/specs/parabola-ls.md
- * §4.3): d = ḡ, or the candidate buffer β·buf + ḡ; the directional derivative is −‖d‖, or
- * −(ḡ·d)/‖d‖ with momentum (‖d‖ = 0 → ε when dividing). The window aborts when ‖d‖ is not
- * finite, outside `normGuard`, or the derivative is not negative. An aborted window leaves the
- * momentum buffer as it was, so a non-finite ḡ cannot poison later updates.
+ * The measurement direction, formed at window call j = T_b (README “Measurement”): d = ḡ, or the
+ * candidate buffer β·buf + ḡ; the directional derivative is −‖d‖, or −(ḡ·d)/‖d‖ with momentum (‖d‖
+ * = 0 → ε when dividing). The window aborts when ‖d‖ is not finite, outside `normGuard`, or the
+ * derivative is not negative. An aborted window leaves the momentum buffer as it was, so a
+ * non-finite ḡ cannot poison later updates.
  */
 import { axpbyList, dotList, type Model, normList, scaleList } from '@abs/core';
 import { formatNumber } from './step-selection';

@@ -1,7 +1,7 @@
 /**
- * LABPAL's defined behaviour where the reference crashes or loops (shared/specs/parabola-ls.md
- * §4.6, §6 issues 5–7, §7): vector L8 (norm guard and retry cap), giving up with a known s̄,
- * non-finite values in measurement and training calls, empty batches, zero directions.
+ * LABPAL's defined behaviour where the reference crashes or loops (README “Move, failure and
+ * abort”, “API”): vector L8 (norm guard and retry cap), giving up with a known s̄, non-finite
+ * values in measurement and training calls, empty batches, zero directions.
  */
 import { AbsError, type HostTensor, type Model, NonFiniteError } from '@abs/core';
 import { describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ describe('L8. Norm guard: θ0 = 1e-4 in L1', () => {
   });
 });
 
-describe('giving up with a known step size (§4.6 retry cap)', () => {
+describe('giving up with a known step size (README “Move, failure and abort” retry cap)', () => {
   it('resumes training with the previous s̄ and flags measurementGaveUp, without looping', async () => {
     let flat = false;
     // After the first window, a loss whose gradient 1e-5·θ is far below the norm guard.
@@ -71,7 +71,7 @@ describe('giving up with a known step size (§4.6 retry cap)', () => {
   });
 });
 
-describe('non-finite values (§7)', () => {
+describe('non-finite values (README “API”)', () => {
   it('skips NaN batch losses at the probes (nanmean) and fails the fit when a whole point is NaN', async () => {
     // Example 0's loss is NaN away from θ0: its batches drop out of L̂(h), L̂(μ); L̂ is unchanged.
     const partly: LineLoss = (w, i) => ({

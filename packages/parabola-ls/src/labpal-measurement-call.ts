@@ -1,5 +1,5 @@
 /**
- * A LABPAL measurement call, window call j of n_a·T_b (shared/specs/parabola-ls.md §4.3–4.6).
+ * A LABPAL measurement call, window call j of n_a·T_b (README “Measurement”, “Move, failure and abort”).
  * Every call stores its batch and its loss at θ0. Calls j ≤ T_b also average the gradient;
  * j = T_b forms the direction (or aborts the window); the last call probes the stored batches
  * at θ0 + h·u and θ0 + μ·u, fits the parabola, selects the step and moves to θ0 + s̄·u.
@@ -17,7 +17,7 @@ import { averageStep, growMaxStepSize, nanmean, proposeStep } from './step-selec
 
 type WindowEnd<T> = { readonly measurement: LabpalMeasurement; readonly state: Partial<LabpalState<T>> };
 
-/** Probe, fit, select (§4.4–4.5); moves the model when a step size is known. */
+/** Probe, fit, select (README “Parabola fit”, “Step selection”); moves the model when a step size is known. */
 async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>): Promise<WindowEnd<T>> {
   const { model, config, state } = call;
   const direction = window.direction as T[];
@@ -135,7 +135,7 @@ export async function measurementCall<T>(call: LabpalCall<T>): Promise<LabpalCal
   return finish(call, { control, window, momentum, forwardPasses, end, loss: result.loss });
 }
 
-/** Builds the next state and the report; applies §4.6 at the end of a window. */
+/** Builds the next state and the report; applies README “Move, failure and abort” at the end of a window. */
 function finish<T>(
   call: LabpalCall<T>,
   parts: {

@@ -1,5 +1,5 @@
 /**
- * What one LABPAL call reports (shared/specs/parabola-ls.md §8), on top of core's
+ * What one LABPAL call reports (README “API”), on top of core's
  * `StepReport` (`step` = k + 1, `loss` of this call's batch, `batchSize` = B·T_b,
  * `learningRate`, `examplesSeen`).
  */

@@ -1,5 +1,5 @@
 /**
- * LABPAL's state and bookkeeping (shared/specs/parabola-ls.md §4.3, §4.7, §8): exact resume
+ * LABPAL's state and bookkeeping (README “Measurement”, “Training call”, “API”): exact resume
  * from a JSON round trip at any call (mid-window, mid-accumulation, with momentum and
  * averaging), common random numbers at the probes, accumulation over T_b batches, averaging
  * after U in a run (L5), and no tensor leaks.

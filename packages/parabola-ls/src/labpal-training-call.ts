@@ -1,9 +1,9 @@
 /**
- * A LABPAL training call (shared/specs/parabola-ls.md §4.7): forward and backward on the
+ * A LABPAL training call (README “Training call”): forward and backward on the
  * batch, running means of gradient and loss over T_b batches, and at c = T_b one update along
  * d = ḡ (or the momentum buffer buf ← β·buf + ḡ) with n = ‖d‖ (0 → ε):
  * NSGD θ ← θ − s̄·v/n, SGD θ ← θ − λ̄·v. v = d, except in `reference` mode with β ≠ 0 and
- * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (§6 issue 2).
+ * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (the fidelity notes, README “API”).
  */
 import { assertFinite, assertFiniteTensors, axpbyList, InvalidArgumentError, normList } from '@abs/core';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';

@@ -1,5 +1,5 @@
 /**
- * LABPAL test vectors L1–L4 of shared/specs/parabola-ls.md §10 on deterministic losses that
+ * LABPAL test vectors L1–L4 of README “Test vectors” on deterministic losses that
  * ignore the data (every stored batch then has the same loss, so L̂ is the closed form).
  * The model stores θ in float32 like every backend: θ0 = 0.3 is 0.30000001, which moves the
  * reference-mode numbers by ~1e-7, well inside the spec's relative 1e-5.
@@ -37,7 +37,8 @@ describe('L1. One-dimensional quadratic f(θ) = ½θ², θ0 = 0.3 (reference mod
     // Calls 0–8 leave θ = 0.3; call 9 moves to θ0 + s·u = 0.3 − 1.07968 = −0.77968.
     for (let k = 0; k < 9; k++) expect(thetas[k]?.[0]).toBe(Math.fround(0.3));
     expect(relative(thetas[9]?.[0] as number, -0.77968)).toBeLessThan(1e-5);
-    // 10 windows calls + 2·10 probe passes: 1 backward and 30 forward passes (§4.9).
+    // 10 windows calls + 2·10 probe passes: 1 backward and 30 forward passes (README “Noise factor
+    // and batch-size schedule”).
     expect(reports[9]).toMatchObject({ phase: 'measure', updates: 0, forwardPasses: 30, stepSize: m.s });
   });
 
@@ -64,7 +65,7 @@ describe('L1. One-dimensional quadratic f(θ) = ½θ², θ0 = 0.3 (reference mod
     expect(reports[12]).toMatchObject({ phase: 'train', updates: 3, learningRate: lambda });
   });
 
-  it('with β = 0.9, SGD mode follows the β = 0 trajectory until the next measurement (§6 issue 2)', async () => {
+  it('with β = 0.9, SGD mode follows the β = 0 trajectory until the next measurement (the fidelity notes, README “API”)', async () => {
     const plain = await runCalls(
       lossModel([0.3], half),
       labpal({ mode: 'SGD', fidelity: 'reference', batchSize: B }),

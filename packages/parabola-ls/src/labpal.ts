@@ -30,7 +30,7 @@ import { TensorLedger } from './tensor-ledger';
 const REQUIRES: readonly Capability[] = ['loss', 'gradient', 'evaluateAt'];
 
 /**
- * @param options every hyper-parameter of spec §5 (see `LabpalOptions`); all optional
+ * @param options every hyper-parameter of README “API” (see `LabpalOptions`); all optional
  * @returns an `Algorithm` whose reports are `LabpalReport`s
  * @example
  * const algorithm = labpal({ mode: 'NSGD', batchSize: 128 });

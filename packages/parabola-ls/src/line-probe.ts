@@ -1,9 +1,9 @@
 /**
- * Evaluating the sampled full-batch loss L̂ along the line θ0 + s·u (shared/specs/parabola-ls.md
- * §4.3): the same stored batches (common random numbers) at other parameters, without touching
- * the model. Backends store parameters in float32, and at h = 1.77e-4 the rounding of θ0 + h·u
- * moves the probe by up to 1e-4 of h, so the distance used by the fit is the one actually
- * travelled, ŝ = ⟨fl(θ0 + s·u) − θ0, u⟩ / ⟨u, u⟩, not the nominal s.
+ * Evaluating the sampled full-batch loss L̂ along the line θ0 + s·u (README “Measurement”): the
+ * same stored batches (common random numbers) at other parameters, without touching the model.
+ * Backends store parameters in float32, and at h = 1.77e-4 the rounding of θ0 + h·u moves the probe
+ * by up to 1e-4 of h, so the distance used by the fit is the one actually travelled, ŝ = ⟨fl(θ0 +
+ * s·u) − θ0, u⟩ / ⟨u, u⟩, not the nominal s.
  */
 import { axpbyList, type BatchIndices, disposeList, dotList, type Model, subList } from '@abs/core';
 import { nanmean } from './step-selection';

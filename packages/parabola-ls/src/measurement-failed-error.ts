@@ -2,7 +2,7 @@
  * Thrown by LABPAL when `maxConsecutiveFailures` measurement windows in a row fail (aborted at
  * the direction stage, or a rejected parabola) before any step size is known, so there is
  * nothing to train with. Replaces the reference's TypeError crash and endless retry loop
- * (shared/specs/parabola-ls.md §4.6, §6 issues 5–6).
+ * (README “Move, failure and abort”, “API”).
  */
 import { AbsError, hasMarker } from '@abs/core';
 
@@ -15,7 +15,7 @@ const marker = Symbol.for('abs.error.MeasurementFailedError');
  * } catch (error) {
  *   if (MeasurementFailedError.isInstance(error)) error.reason; // 'direction norm 1.0e-4 < normGuard[0] = 1e-3'
  * }
- * @see shared/specs/parabola-ls.md §4.6
+ * @see README “Move, failure and abort”
  */
 export class MeasurementFailedError extends AbsError {
   protected readonly [marker] = true;

@@ -1,5 +1,5 @@
 /**
- * Vector L7 of shared/specs/parabola-ls.md §10: ν = (128/B)·(N/40000) and the multipliers
+ * Vector L7 of README “Test vectors”: ν = (128/B)·(N/40000) and the multipliers
  * max(⌊m·ν⌋, 1) of the default schedule (1, 2, 4), with `reference` mode's loader-reported
  * N' = ⌊N/B⌋·B and `exact` mode's true N.
  */

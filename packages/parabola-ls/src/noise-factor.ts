@@ -1,8 +1,8 @@
 /**
  * LABPAL's noise factor ν = (128/B)·(N/40000) and the scaled accumulation schedule
- * (shared/specs/parabola-ls.md §4.8): each multiplier becomes max(⌊m·ν⌋, 1); the steps are
+ * (README “Noise factor and batch-size schedule”): each multiplier becomes max(⌊m·ν⌋, 1); the steps are
  * not scaled. In `reference` mode N is first replaced by ⌊N/B⌋·B, the size the reference's
- * data loaders report (so CIFAR-10 gets ν = 0.9984 and multipliers (1, 1, 3), §6 issue 3).
+ * data loaders report (so CIFAR-10 gets ν = 0.9984 and multipliers (1, 1, 3), the fidelity notes in README “API”).
  */
 import type { Fidelity, ScheduleEntry } from './resolve-labpal-config';
 
@@ -12,7 +12,7 @@ import type { Fidelity, ScheduleEntry } from './resolve-labpal-config';
  * @example
  * noiseFactor({ batchSize: 128, trainingSetSize: 40000, fidelity: 'reference' }); // 0.9984
  * noiseFactor({ batchSize: 128, trainingSetSize: 40000, fidelity: 'exact' }); // 1
- * @see shared/specs/parabola-ls.md §4.8
+ * @see README “Noise factor and batch-size schedule”
  */
 export function noiseFactor(options: { batchSize: number; trainingSetSize: number; fidelity: Fidelity }): number {
   const { batchSize, fidelity } = options;
@@ -25,7 +25,7 @@ export function noiseFactor(options: { batchSize: number; trainingSetSize: numbe
  * Scales the multipliers of a schedule by ν with truncation, keeping at least 1.
  * @example
  * scaleSchedule([[0, 1], [75000, 2], [112500, 4]], 0.9984); // [[0, 1], [75000, 1], [112500, 3]]
- * @see shared/specs/parabola-ls.md §4.8
+ * @see README “Noise factor and batch-size schedule”
  */
 export function scaleSchedule(schedule: readonly ScheduleEntry[], factor: number): ScheduleEntry[] {
   return schedule.map(([step, multiplier]) => [step, Math.max(Math.floor(multiplier * factor), 1)] as const);

@@ -1,5 +1,5 @@
 /**
- * PAL's two-point parabola and step choice (shared/specs/parabola-ls.md Appendix A.1, steps
+ * PAL's two-point parabola and step choice (README “PAL”, steps
  * 3, 5, 6): a = (L_μ − L0 − b·μ)/μ² from the loss at 0 and μ and the slope b at 0; then
  * s = α·(−b/(2a)) for a convex line with b < 0, s = μ for a concave or flat one with b < 0,
  * otherwise 0, and s ≤ s_max — clipped after α (LABPAL clips before).
@@ -17,7 +17,7 @@ export function palCurvature(points: { loss: number; probeLoss: number; slope: n
 /**
  * @example
  * selectPalStep({ a: 0.5, b: -0.3 }, { updateStepAdaptation: 1 / 0.6, measuringStep: 1, maxStepSize: 3.16 }); // 0.5
- * @see shared/specs/parabola-ls.md Appendix A.1
+ * @see README “PAL”
  */
 export function selectPalStep(
   fit: { readonly a: number; readonly b: number },

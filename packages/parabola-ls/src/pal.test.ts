@@ -1,5 +1,5 @@
 /**
- * PAL (shared/specs/parabola-ls.md Appendix A): vector P1, the branch checks, momentum
+ * PAL (README “PAL”): vector P1, the branch checks, momentum
  * directions, non-finite probes in both fidelity modes, and exact resumption.
  */
 import { encodeState, type HostTensor, type Model, NonFiniteError } from '@abs/core';

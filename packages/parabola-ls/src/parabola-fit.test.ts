@@ -1,6 +1,6 @@
 /**
- * Formula parity for the parabola fit and the step selection (shared/specs/parabola-ls.md
- * §4.4–4.5) on closed-form line losses in float64 (vectors L1, L3, L4).
+ * Formula parity for the parabola fit and the step selection (README “Parabola fit”, “Step
+ * selection”) on closed-form line losses in float64 (vectors L1, L3, L4).
  */
 import { describe, expect, it } from 'vitest';
 import { fitParabola } from './parabola-fit';

@@ -1,6 +1,6 @@
 /**
  * The 1-D parabola q(s) = a·s² + b·s + L̂(0) through (0, L̂(0)), (h, L̂(h)), (μ, L̂(μ))
- * (shared/specs/parabola-ls.md §4.4). With Δh = L̂(h) − L̂(0), Δμ = L̂(μ) − L̂(0) and
+ * (README “Parabola fit”). With Δh = L̂(h) − L̂(0), Δμ = L̂(μ) − L̂(0) and
  * D = h·μ·(μ − h):
  * - `exact`: a = (Δμ·h − Δh·μ)/D, b = (Δh·μ² − Δμ·h²)/D, the interpolating parabola;
  * - `reference`: b = D0 = Δh/h and a = (D1 − D0)/(2h) with the non-uniform finite difference
@@ -27,7 +27,7 @@ export interface LinePoints {
  * const points = { l0: f(0), lh: f(1.77e-4), lmu: f(0.01), h: 1.77e-4, mu: 0.01 };
  * fitParabola(points, 'exact'); // { a: 0.5, b: -0.3 } (to rounding)
  * fitParabola(points, 'reference'); // { a: 0.25, b: -0.2999115 }
- * @see shared/specs/parabola-ls.md §4.4
+ * @see README “Parabola fit”
  */
 export function fitParabola(points: LinePoints, fidelity: Fidelity): { a: number; b: number } {
   const { l0, lh, lmu, h, mu } = points;

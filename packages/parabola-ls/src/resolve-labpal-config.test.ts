@@ -4,7 +4,7 @@ import { labpal } from './labpal';
 import { type LabpalOptions, resolveLabpalConfig } from './resolve-labpal-config';
 
 describe('resolveLabpalConfig', () => {
-  it('applies the defaults of spec §5', () => {
+  it('applies the defaults of README “API”', () => {
     expect(resolveLabpalConfig()).toEqual({
       mode: 'NSGD',
       batchSize: 128,

@@ -1,13 +1,13 @@
 /**
- * Validates `labpal(options)` once, at creation, and applies the defaults of
- * shared/specs/parabola-ls.md §5. `trainingSetSize` and `noiseFactor` stay `null` when unset:
- * N defaults to the bound dataset's size, and ν is then computed from B and N (§4.8).
+ * Validates `labpal(options)` once, at creation, and applies the defaults of README “API”.
+ * `trainingSetSize` and `noiseFactor` stay `null` when unset: N defaults to the bound dataset's
+ * size, and ν is then computed from B and N (README “Noise factor and batch-size schedule”).
  */
 import { checker, type OptionChecker } from '@abs/core';
 
 /** `'NSGD'` steps by the averaged step size s̄ along the normalised direction; `'SGD'` by λ̄·d. */
 export type LabpalMode = 'NSGD' | 'SGD';
-/** `'exact'` (default) corrects the reference's bugs; `'reference'` reproduces the published code (§6). */
+/** `'exact'` (default) corrects the reference's bugs; `'reference'` reproduces the published code (README “API”). */
 export type Fidelity = 'exact' | 'reference';
 /** `[call index, accumulation multiplier before ν]`. */
 export type ScheduleEntry = readonly [step: number, multiplier: number];
@@ -135,7 +135,7 @@ function checkNormGuard(c: OptionChecker, value: unknown): readonly [number, num
  * @throws InvalidHyperParameterError naming the option, the rule and the value
  * @example
  * resolveLabpalConfig({ mode: 'sgd' }).mode; // 'SGD'
- * @see shared/specs/parabola-ls.md §5
+ * @see README “API”
  */
 export function resolveLabpalConfig(options: LabpalOptions = {}): ResolvedLabpalConfig {
   const c = checker('labpal');

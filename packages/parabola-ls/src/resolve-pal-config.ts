@@ -1,6 +1,6 @@
 /**
  * Validates `pal(options)` once, at creation, and applies the PyTorch reference's defaults
- * (shared/specs/parabola-ls.md Appendix A.2). `batchSize` is a project addition: PAL takes
+ * (README “PAL”). `batchSize` is a project addition: PAL takes
  * whatever batch the training loop hands it, here the algorithm draws it.
  */
 import { checker } from '@abs/core';
@@ -52,7 +52,7 @@ const KNOWN = [
  * @throws InvalidHyperParameterError naming the option, the rule and the value
  * @example
  * resolvePalConfig({}).maxStepSize; // 3.16
- * @see shared/specs/parabola-ls.md Appendix A.2
+ * @see README “PAL”
  */
 export function resolvePalConfig(options: PalOptions = {}): ResolvedPalConfig {
   const c = checker('pal');

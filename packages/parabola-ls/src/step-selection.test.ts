@@ -1,5 +1,5 @@
 /**
- * LABPAL's step selection (shared/specs/parabola-ls.md §4.5): rejections with their reasons,
+ * LABPAL's step selection (README “Step selection”): rejections with their reasons,
  * the clip before α, the ε floors, and vector L5 (separate averaging of s and λ after U).
  */
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { convSecondMoment, sharedParameterSecondMoment } from './conv-second-moment';
 
 describe('weight-shared second moments (fidelity switch)', () => {
-  // ../shared/specs/cabs.md §10, C3: one example, a 1×1 conv with one channel over 2
+  // @abs/cabs README “Test vectors”, C3: one example, a 1×1 conv with one channel over 2
   // spatial positions, x = (1, 2), δ = (1, 1).
   it('C3: weight M exact 9, reference 5; bias M exact 4, reference 2', () => {
     const input = { inputs: [[1, 2]], outputGradients: [[1, 1]], kernelSize: 1 };

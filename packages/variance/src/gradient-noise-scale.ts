@@ -20,7 +20,7 @@ export interface NoiseInput {
  * @example
  * // spec vector P2: Bessel tr Σ = 0.916667, |G|² = 1² + 0.75² = 1.5625
  * gradientNoiseScale({ trace: 0.9166666666666666, gradientNormSquared: 1.5625 }); // 0.5866666666666667
- * @see shared/specs/cabs.md §10 P2
+ * @see @abs/cabs README “Test vectors” P2
  */
 export function gradientNoiseScale(input: NoiseInput): number {
   return signedRatio(input.trace, input.gradientNormSquared);

@@ -51,7 +51,7 @@ function summary(trace: number, gradientNormSquared: number): NoiseSummary {
  * const s = await gradientStatistics(ops, moments, { correction: 'bessel' });
  * s.trace; // 0.9166666666666666
  * s.noiseScale; // 0.5866666666666667
- * @see shared/specs/cabs.md §10 P1, P2
+ * @see @abs/cabs README “Test vectors” P1, P2
  */
 export async function gradientStatistics<T>(
   ops: TensorOps<T>,

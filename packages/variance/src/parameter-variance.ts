@@ -1,7 +1,7 @@
 /**
  * Per-element gradient variance, one tensor per parameter:
- * v = M − g∘g (population, the estimator of Balles, Romero & Hennig 2017, §4.4 of
- * shared/specs/cabs.md) or n/(n − 1)·(M − g∘g) (Bessel). Shapes follow the parameters.
+ * v = M − g∘g (population, the estimator of Balles, Romero & Hennig 2017, @abs/cabs README “Variance estimator” of
+ * @abs/cabs README) or n/(n − 1)·(M − g∘g) (Bessel). Shapes follow the parameters.
  */
 import type { TensorOps } from '@abs/core';
 import { checkMoments, type GradientMoments, type VarianceCorrection, varianceFactor } from './moments';
@@ -20,7 +20,7 @@ export interface VarianceOptions {
  * // per-example gradients 1, 0, 1, 2 of one scalar parameter: g = 1, M = 1.5
  * parameterVariance(ops, { count: 4, mean: [g], secondMoment: [m] }); // [tensor 0.5]
  * parameterVariance(ops, { count: 4, mean: [g], secondMoment: [m] }, { correction: 'bessel' }); // [tensor 0.6666667]
- * @see shared/specs/cabs.md §4.4
+ * @see @abs/cabs README “Variance estimator”
  */
 export function parameterVariance<T>(
   ops: TensorOps<T>,

@@ -12,7 +12,7 @@ describe('running averages', () => {
     expect(CABS_INITIAL_AVERAGES).toEqual({ xi: 0, loss: 1 });
     let xi = runningAverage({ decay: 0.95, initial: CABS_INITIAL_AVERAGES.xi });
     let loss = runningAverage({ decay: 0.95, initial: CABS_INITIAL_AVERAGES.loss });
-    // C4's first step (shared/specs/cabs.md §10): ξ = 2000, L = 2 →
+    // C4's first step (@abs/cabs README “Test vectors”): ξ = 2000, L = 2 →
     // ξ̄ = 0.05·2000 = 100, L̄ = 0.95 + 0.05·2 = 1.05
     xi = updateRunningAverage(xi, 2000);
     loss = updateRunningAverage(loss, 2);

@@ -8,7 +8,7 @@
  */
 import { checker } from '@abs/core';
 
-/** The EMA start values of the CABS reference code (shared/specs/cabs.md §4.3, §5). */
+/** The EMA start values of the CABS reference code (@abs/cabs README “One step”, “Defaults”). */
 export const CABS_INITIAL_AVERAGES = { xi: 0, loss: 1 } as const;
 
 export interface RunningAverageOptions {

@@ -1,6 +1,6 @@
 /**
  * Division with fixed conventions for a zero denominator, shared by the statistics here and
- * the CABS rule (shared/specs/cabs.md §4.3 step 6): a positive numerator over 0 gives +∞,
+ * the CABS rule (@abs/cabs README “One step” step 6): a positive numerator over 0 gives +∞,
  * a zero numerator gives 0 and a negative numerator gives −∞ — never NaN from 0/0.
  */
 

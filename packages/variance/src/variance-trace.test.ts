@@ -14,7 +14,7 @@ import { parameterVariance } from './parameter-variance';
 import { momentsOf } from './test-support/per-sample';
 import { varianceTrace, varianceTraceFromNorms } from './variance-trace';
 
-// ../shared/specs/cabs.md §10, cross-check vectors P1 and P2: per-sample gradients of a
+// @abs/cabs README “Test vectors”, cross-check vectors P1 and P2: per-sample gradients of a
 // 2-parameter model, n = 4.
 const G = [[[1, 0]], [[0, 1]], [[1, 1]], [[2, 1]]];
 // Column means [1, 0.75]; mean squares M = [(1+0+1+4)/4, (0+1+1+1)/4] = [1.5, 0.75];

@@ -24,7 +24,7 @@ export interface VarianceTrace {
  * // g = [1, 0.75], M = [1.5, 0.75]
  * (await varianceTrace(ops, moments)).total; // 0.6875
  * (await varianceTrace(ops, moments, { correction: 'bessel' })).total; // 0.9166666666666666
- * @see shared/specs/cabs.md §4.4
+ * @see @abs/cabs README “Variance estimator”
  */
 export async function varianceTrace<T>(
   ops: TensorOps<T>,
@@ -75,7 +75,7 @@ export interface NormMoments<T> {
  * @example
  * // per-sample gradients [[1, 0], [0, 1], [1, 1], [2, 1]] (spec vector P1): norms 1, 1, 2, 5
  * (await varianceTraceFromNorms(ops, { count: 4, mean, exampleNormSquared: [[1, 1, 2, 5]] })).total; // 0.6875
- * @see shared/specs/cabs.md §4.4
+ * @see @abs/cabs README “Variance estimator”
  */
 export async function varianceTraceFromNorms<T>(
   ops: TensorOps<T>,

@@ -111,7 +111,7 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     tf.dispose([...at, upstream]);
   });
 
-  // ../shared/specs/dba.md, D6: the Gram and the weighted gradient are those of the
+  // @abs/dba README, D6: the Gram and the weighted gradient are those of the
   // per-example gradients, obtained here by evaluating each example alone.
   it('D6: Gram entries and Σ w_i g_i match single-example gradient evaluations', async () => {
     const model = await backend.compile(mlp([4, 5, 3], { activation: 'sigmoid' }), classes, { seed: 3 });
@@ -144,7 +144,7 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     model.dispose();
   });
 
-  // ../shared/specs/cabs.md, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]], T = [[1,0],[0,1],[1,1]],
+  // @abs/cabs README, C2: A = [[1,2],[0,−1],[3,1]], W = [[0.5,−1],[2,0]], T = [[1,0],[0,1],[1,1]],
   // Z = AW = [[4.5,−1],[−2,0],[3.5,−3]]; M_W = (1/m)(A∘A)ᵀ(Δ∘Δ) with Δ = Z − T.
   it('C2: mean gradient and second moment of a dense layer (mse, m = 3)', async () => {
     const data: Dataset = {
@@ -169,7 +169,7 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     model.dispose();
   });
 
-  // ../shared/specs/dba.md, D5: with W = 0, b = 0 and mse, Δ = z − t = −t, so targets −Δ give the spec's Δ.
+  // @abs/dba README, D5: with W = 0, b = 0 and mse, Δ = z − t = −t, so targets −Δ give D5's Δ.
   it('D5: (ΔΔᵀ)∘([A,1][A,1]ᵀ) equals the Gram of per-sample gradients', async () => {
     const A = [0.13, -0.13, 0.64, 0.1, -0.54, 0.36, 1.3, 0.95, -0.7, -1.27, -0.62, 0.04];
     const delta = [-2.33, -0.22, -1.25, -0.73, -0.54, -0.32, 0.41, 1.04];

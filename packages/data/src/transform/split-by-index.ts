@@ -1,6 +1,6 @@
 /**
  * Split by position: the first ⌊fraction·size⌋ examples and the rest, in order. This is
- * the split Arbiter's reference uses for its validation set (shared/specs/arbiter.md §4.1:
+ * the split Arbiter's reference uses for its validation set (@abs/arbiter README “Data split”:
  * the first 80 % train, the last 20 % validate; 50,000 → 40,000 + 10,000).
  */
 import { checker, type Dataset } from '@abs/core';

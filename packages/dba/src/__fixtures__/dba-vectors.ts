@@ -1,5 +1,5 @@
 /**
- * Inputs of the spec test vectors of shared/specs/dba.md §10, copied verbatim, and the
+ * Inputs of the test vectors of README “Test vectors”, copied verbatim, and the
  * brute-force helpers the tests derive expected numbers with (per-sample gradients → Gram,
  * direct T(S), subset means). Test support only: nothing here is exported by the package.
  */
