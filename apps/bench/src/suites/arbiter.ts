@@ -1,5 +1,5 @@
 /**
- * `arbiter`: the project-scale experiment of spec §8 and issue 8 on MNIST and Fashion-MNIST —
+ * `arbiter`: the project-scale version of the authors' experiments (issue 8) on MNIST and Fashion-MNIST —
  * mlp([784, 512, 256, 10]) relu, 10 epochs; Arbiter stand-alone and with a fixed multistep
  * schedule against fixed batch sizes 32/128/512 and CABS, with the same budget of examples.
  * Arbiter carves its validation part (the last 20% by index) out of the training split; the

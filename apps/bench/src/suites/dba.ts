@@ -1,6 +1,6 @@
 /**
- * `dba`: the data-scarce setting of the DBA paper on real MNIST digits (spec §9, project
- * scale): class-balanced training subsets of 60 per class ("1%": 600 images) and 10 per class
+ * `dba`: the data-scarce setting of the DBA paper on real MNIST digits (a reconstructed protocol at
+ * project scale): class-balanced training subsets of 60 per class ("1%": 600 images) and 10 per class
  * (100 images) drawn from the training split, evaluated on the disjoint held-out split;
  * mlp([784, H, 10]) relu with H ∈ {128, 512, 1000}; DBA in threshold (τ = 0.5, the default) and
  * argmin mode (Adam and SGD-momentum bases) against
