@@ -29,15 +29,16 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
     const data = await ctx.data(name);
     const budget = ctx.budget ?? { examples: epochs * data.train.size };
     for (let seed = 1; seed <= ctx.seeds; seed++) {
-      const learningRate =
-        ctx.quick || ctx.budget
-          ? 0.1
-          : await tuneSgd(ctx, {
-              data,
-              spec,
-              seed,
-              examples: Math.round(('examples' in budget ? budget.examples : budget.steps * BATCH) / 4),
-            });
+      // Tuning costs four or more runs: only in the full suite, and only when the SGD run is selected.
+      const tuned = !ctx.quick && !ctx.budget && selects(ctx.algorithms, 'sgd');
+      const learningRate = !tuned
+        ? 0.1
+        : await tuneSgd(ctx, {
+            data,
+            spec,
+            seed,
+            examples: Math.round(('examples' in budget ? budget.examples : budget.steps * BATCH) / 4),
+          });
       const variants: { name: string; label: string; make: () => Algorithm; observe?: Observer }[] = [
         ...(['NSGD', 'SGD'] as const).flatMap((mode) =>
           (['exact', 'reference'] as const).map((fidelity) => ({
@@ -50,7 +51,7 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
         { name: 'pal', label: 'pal', make: () => pal({ batchSize: BATCH }), observe: observePal },
         {
           name: 'sgd',
-          label: `sgd lr=${learningRate} (tuned)`,
+          label: `sgd lr=${learningRate}${tuned ? ' (tuned)' : ''}`,
           make: () => fixedBatch({ optimizer: sgd({ learningRate }), batchSize: BATCH }),
         },
         {
