@@ -1,7 +1,15 @@
-import { type Dataset, type HostTensor, hostTensor, type Model, mlp } from '@abs/core';
-import { conformanceDataset, describeBackendConformance, maxRelativeDifference } from '@abs/core/testing';
+import { type Dataset, describeSpec, type HostTensor, hostTensor, type Model, type ModelSpec, mlp } from '@abs/core';
+import {
+  BATCH_NORM_SPEC,
+  CONV_SPEC,
+  conformanceDataset,
+  describeBackendConformance,
+  maxRelativeDifference,
+} from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from './js-backend';
+import { DEFAULT_STATISTICS, statisticsMemory } from './layers/linear-statistics';
+import { sizeOf } from './layers/node';
 
 // The suite against itself checks the suite's plumbing; other backends run it against us.
 describeBackendConformance({ name: 'js (self)', backend: () => jsBackend(), reference: () => jsBackend() });
@@ -14,11 +22,31 @@ async function perExampleGradients(model: Model<HostTensor>, batch: number[]) {
   return Promise.all(batch.map(async (k) => read(model, (await model.evaluate([k], { gradient: true })).gradient)));
 }
 
+/** Networks for the brute-force checks: each activation, and every layer kind. */
+const NETWORKS: readonly { title: string; spec: ModelSpec; regression?: boolean }[] = [
+  { title: 'tanh', spec: mlp([4, 5, 3], { activation: 'tanh' }) },
+  { title: 'sigmoid', spec: mlp([4, 5, 3], { activation: 'sigmoid' }) },
+  { title: 'relu', spec: mlp([4, 5, 3]) },
+  { title: 'conv/pool/residual', spec: CONV_SPEC },
+  { title: 'batch-norm/mse', spec: BATCH_NORM_SPEC, regression: true },
+];
+
+const datasetFor = (spec: ModelSpec, seed: number, regression = false) => {
+  const { inputShape, outputShape } = describeSpec(spec);
+  return conformanceDataset({
+    size: 10,
+    featureShape: inputShape,
+    classes: outputShape[0] as number,
+    seed,
+    regression,
+  });
+};
+
 describe('jsBackend gradients', () => {
-  for (const activation of ['tanh', 'sigmoid', 'relu'] as const) {
-    it(`matches central finite differences (${activation})`, async () => {
-      const data = conformanceDataset({ size: 8, width: 4, classes: 3, seed: 3 });
-      const model = await jsBackend().compile(mlp([4, 5, 3], { activation }), data, { seed: 2 });
+  for (const { title, spec, regression } of NETWORKS) {
+    it(`matches central finite differences (${title})`, async () => {
+      const data = datasetFor(spec, 3, regression);
+      const model = await jsBackend().compile(spec, data, { seed: 2 });
       const batch = [0, 1, 2, 3, 4, 5];
       const { gradient } = await model.evaluate(batch, { gradient: true });
       const analytic = await read(model, gradient);
@@ -44,61 +72,84 @@ describe('jsBackend gradients', () => {
     });
   }
 
-  it('second moments, Gram, per-example norms and weighted gradients equal brute force over per-example gradients', async () => {
-    const data = conformanceDataset({ size: 10, width: 5, classes: 4, seed: 9 });
-    const model = await jsBackend().compile(mlp([5, 6, 4]), data, { seed: 4 });
-    const batch = [1, 4, 2, 8, 0];
-    const n = batch.length;
-    const weights = Float32Array.from([0.5, -1, 2, 0, 0.25]);
-    const result = await model.evaluate(batch, {
-      gradient: true,
-      secondMoment: true,
-      gram: true,
-      perExampleGradientNormSquared: true,
-      exampleWeights: weights,
-    });
-    const each = await perExampleGradients(model, batch);
-    each.forEach((grads, i) => {
-      grads.forEach((gi, p) => {
-        const norm = gi.reduce((s, v) => s + v * v, 0);
-        expect(result.perExampleGradientNormSquared?.[p]?.[i], `‖g_${i}‖² of parameter ${p}`).toBeCloseTo(norm, 5);
+  const bruteForce = [
+    { title: 'dense', spec: mlp([5, 6, 4]), options: {} },
+    {
+      title: 'conv, materialised in chunks of one example',
+      spec: CONV_SPEC,
+      options: { method: 'materialise', chunkElements: 1 },
+    },
+    { title: 'conv, materialised in one chunk', spec: CONV_SPEC, options: { method: 'materialise' } },
+    { title: 'conv, positions formulas', spec: CONV_SPEC, options: { method: 'positions' } },
+    { title: 'conv, the cheaper per layer', spec: CONV_SPEC, options: {} },
+  ] as const;
+  it.each(bruteForce)(
+    'second moments, Gram, per-example norms and weighted gradients equal brute force over per-example gradients ($title)',
+    async ({ spec, options }) => {
+      const data = datasetFor(spec, 9);
+      const model = await jsBackend({ statistics: options }).compile(spec, data, { seed: 4 });
+      const batch = [1, 4, 2, 8, 0];
+      const n = batch.length;
+      const weights = Float32Array.from([0.5, -1, 2, 0, 0.25]);
+      statisticsMemory.reset();
+      const result = await model.evaluate(batch, {
+        gradient: true,
+        secondMoment: true,
+        gram: true,
+        perExampleGradientNormSquared: true,
+        exampleWeights: weights,
       });
-    });
-    const moments = await read(model, result.secondMoment);
-    const weighted = await read(model, result.weightedGradient);
-    const mean = await read(model, result.gradient);
-    for (let p = 0; p < moments.length; p++) {
-      const size = (moments[p] as Float32Array).length;
-      const m = new Float64Array(size);
-      const g = new Float64Array(size);
-      const w = new Float64Array(size);
+      // The stated bound: two chunks of at most max(K·F, chunkElements) per-example gradient values.
+      const chunk = (options as { chunkElements?: number }).chunkElements ?? DEFAULT_STATISTICS.chunkElements;
+      const largest = Math.max(...model.parameterInfo.filter((p) => p.role === 'weight').map((p) => sizeOf(p.shape)));
+      expect(statisticsMemory.peak).toBeLessThanOrEqual(2 * Math.max(largest, chunk));
+      const method = (options as { method?: string }).method;
+      if (method === 'materialise') expect(statisticsMemory.peak).toBeGreaterThan(largest);
+      // Norms and Gram by positions hold none; the exact second moment holds one example's at a time.
+      if (method === 'positions') expect(statisticsMemory.peak).toBeLessThanOrEqual(largest);
+      const each = await perExampleGradients(model, batch);
       each.forEach((grads, i) => {
-        const gi = grads[p] as Float32Array;
-        for (let j = 0; j < size; j++) {
-          m[j] = (m[j] as number) + (gi[j] as number) ** 2 / n;
-          g[j] = (g[j] as number) + (gi[j] as number) / n;
-          w[j] = (w[j] as number) + (weights[i] as number) * (gi[j] as number);
+        grads.forEach((gi, p) => {
+          const norm = gi.reduce((s, v) => s + v * v, 0);
+          expect(result.perExampleGradientNormSquared?.[p]?.[i], `‖g_${i}‖² of parameter ${p}`).toBeCloseTo(norm, 5);
+        });
+      });
+      const moments = await read(model, result.secondMoment);
+      const weighted = await read(model, result.weightedGradient);
+      const mean = await read(model, result.gradient);
+      for (let p = 0; p < moments.length; p++) {
+        const size = (moments[p] as Float32Array).length;
+        const m = new Float64Array(size);
+        const g = new Float64Array(size);
+        const w = new Float64Array(size);
+        each.forEach((grads, i) => {
+          const gi = grads[p] as Float32Array;
+          for (let j = 0; j < size; j++) {
+            m[j] = (m[j] as number) + (gi[j] as number) ** 2 / n;
+            g[j] = (g[j] as number) + (gi[j] as number) / n;
+            w[j] = (w[j] as number) + (weights[i] as number) * (gi[j] as number);
+          }
+        });
+        expect(maxRelativeDifference(moments[p] as Float32Array, m)).toBeLessThan(1e-5);
+        expect(maxRelativeDifference(mean[p] as Float32Array, g)).toBeLessThan(1e-5);
+        expect(maxRelativeDifference(weighted[p] as Float32Array, w)).toBeLessThan(1e-5);
+      }
+      model.layers.forEach((layer, l) => {
+        const k = result.gram?.[l] as Float64Array;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            let dot = 0;
+            for (const p of layer.parameters) {
+              const gi = each[i]?.[p] as Float32Array;
+              const gj = each[j]?.[p] as Float32Array;
+              for (let e = 0; e < gi.length; e++) dot += (gi[e] as number) * (gj[e] as number);
+            }
+            expect(k[i * n + j]).toBeCloseTo(dot, 4);
+          }
         }
       });
-      expect(maxRelativeDifference(moments[p] as Float32Array, m)).toBeLessThan(1e-5);
-      expect(maxRelativeDifference(mean[p] as Float32Array, g)).toBeLessThan(1e-5);
-      expect(maxRelativeDifference(weighted[p] as Float32Array, w)).toBeLessThan(1e-5);
-    }
-    model.layers.forEach((layer, l) => {
-      const k = result.gram?.[l] as Float64Array;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          let dot = 0;
-          for (const p of layer.parameters) {
-            const gi = each[i]?.[p] as Float32Array;
-            const gj = each[j]?.[p] as Float32Array;
-            for (let e = 0; e < gi.length; e++) dot += (gi[e] as number) * (gj[e] as number);
-          }
-          expect(k[i * n + j]).toBeCloseTo(dot, 4);
-        }
-      }
-    });
-  });
+    },
+  );
 
   it('features, replaced features and an upstream gradient agree with their definitions', async () => {
     const data = conformanceDataset({ size: 6, width: 3, classes: 2, seed: 1 });

@@ -47,7 +47,8 @@ export type ConformanceCase =
   | 'predict'
   | 'parameters'
   | 'sgd-step'
-  | 'bad-input';
+  | 'bad-input'
+  | 'second-moment-fidelity';
 
 export interface ConformanceOptions<T, R> {
   /** Suite title, e.g. `'onnx-cpu'`. */
@@ -192,6 +193,40 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
       ops.dispose(a);
       ops.dispose(b);
     });
+
+    // Spec vector C3: one example, a 1×1 conv over two positions x = (1, 2) with output gradient
+    // δ = (1, 1) (conv w = 1, b = 0 into a dense layer with weights (1, 1); z = 3, target 2).
+    // Weight: exact (Σ_p x_p δ_p)² = 9, reference Σ_p x_p²δ_p² = 5; bias: exact 4, reference 2.
+    const convReason = options.excludeNetworks?.['conv/pool/residual'] ?? exclude['second-moment-fidelity'];
+    (convReason ? it.skip : it)(
+      `second-moment-fidelity (C3)${convReason ? ` (excluded: ${convReason})` : ''}`,
+      async () => {
+        const backend = await options.backend();
+        const spec = sequential([1, 2, 1], [conv2d(1, 1), flatten(), dense(1)], { loss: 'mse' });
+        const data = {
+          name: 'c3',
+          size: 1,
+          featureShape: [1, 2, 1],
+          features: Float32Array.from([1, 2]),
+          targets: Float32Array.from([2]),
+          targetSize: 1,
+        };
+        const parameters = [[1], [0], [1, 1], [0]].map((p) => Float32Array.from(p));
+        const model = await backend.compile(spec, data, { parameters });
+        for (const [fidelity, weight, bias] of [
+          ['exact', 9, 4],
+          ['reference', 5, 2],
+        ] as const) {
+          const { secondMoment } = await model.evaluate([0], { secondMoment: { fidelity } });
+          const values = await Promise.all((secondMoment ?? []).map((t) => model.ops.read(t)));
+          expect(Array.from(values[0] ?? []), `${fidelity} weight`).toEqual([weight]);
+          expect(Array.from(values[1] ?? []), `${fidelity} bias`).toEqual([bias]);
+          for (const t of secondMoment ?? []) model.ops.dispose(t);
+        }
+        await options.afterEach?.(model);
+        model.dispose();
+      },
+    );
 
     for (const { title, spec, regression } of SPECS) {
       const networkReason = options.excludeNetworks?.[title];

@@ -24,6 +24,8 @@ export interface Checkpoint {
   readonly examplesSeen: number;
   readonly wallMs: number;
   readonly parameters: readonly { readonly shape: readonly number[]; readonly data: string }[];
+  /** Non-trainable tensors (batch-norm running averages) of models that have them. */
+  readonly buffers?: readonly { readonly shape: readonly number[]; readonly data: string }[];
   readonly state: Json;
   readonly trace: readonly StepReport[];
   readonly tests: readonly TestRecord[];
@@ -42,6 +44,7 @@ export async function makeCheckpoint<T>(
   },
 ): Promise<Checkpoint> {
   const values = await model.readParameters();
+  const buffers = model.bufferInfo?.length && model.readBuffers ? await model.readBuffers() : undefined;
   return {
     format: 'abs-checkpoint-v1',
     algorithm: algorithm.name,
@@ -53,6 +56,14 @@ export async function makeCheckpoint<T>(
       shape: [...(model.parameterInfo[i]?.shape ?? [v.length])],
       data: toBase64(v),
     })),
+    ...(buffers
+      ? {
+          buffers: buffers.map((v, i) => ({
+            shape: [...(model.bufferInfo?.[i]?.shape ?? [v.length])],
+            data: toBase64(v),
+          })),
+        }
+      : {}),
     state: await encodeState(model.ops, run.state),
     trace: [...run.trace],
     tests: [...run.tests],
@@ -80,6 +91,17 @@ export function restoreCheckpoint<T>(model: Model<T>, algorithm: Algorithm, chec
     model.parameterInfo.map((p) => p.shape),
     checkpoint.parameters.map((p) => p.shape),
   );
+  const expectedBuffers = model.bufferInfo ?? [];
+  if (expectedBuffers.length > 0 || checkpoint.buffers?.length) {
+    checkShapes(
+      'resume.buffers',
+      expectedBuffers.map((b) => b.shape),
+      (checkpoint.buffers ?? []).map((b) => b.shape),
+    );
+  }
   model.writeParameters(checkpoint.parameters.map((p) => new Float32Array(fromBase64(p.data))));
+  if (expectedBuffers.length > 0) {
+    model.writeBuffers?.((checkpoint.buffers ?? []).map((b) => new Float32Array(fromBase64(b.data))));
+  }
   return decodeState(model.ops, checkpoint.state) as object;
 }
