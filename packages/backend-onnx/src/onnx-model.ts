@@ -1,11 +1,16 @@
 /**
- * `Model` for `mlp` specs on onnxruntime: parameters live in host memory as HostTensors and
- * are fed to cached generated graphs as inputs (no copies), one session per request
- * signature. Every statistic comes out of one run; weights chosen from the same pass's
+ * `Model` for sequential specs on onnxruntime: parameters and batch-norm running averages live
+ * in host memory and are fed to cached generated graphs as inputs (no copies), one session per
+ * request signature. Every statistic comes out of one run; weights chosen from the same pass's
  * Gram matrices take a second, small run over the activations and deltas that pass kept.
+ * Running averages follow the reference backend: a training pass (one that asks for a gradient
+ * at the model's own parameters, or `runningStatistics: 'update'`) folds its batch statistics
+ * in, r ← momentum·r + (1 − momentum)·batch value, only when its loss is finite.
  */
 import {
+  assertRequestSupported,
   type BatchIndices,
+  type BatchNormLayer,
   CAPABILITIES,
   type Capability,
   checkBatch,
@@ -13,7 +18,6 @@ import {
   checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
-  denseStack,
   describeSpec,
   type EvaluateRequest,
   type EvaluateResult,
@@ -21,8 +25,11 @@ import {
   type HostTensor,
   hostTensor,
   InvalidArgumentError,
+  initializeBuffers,
+  type LayerInfo,
   type Model,
   type ModelSpec,
+  modelCapabilities,
   resolveExampleWeights,
   resolveSgdStep,
   type SgdStep,
@@ -32,8 +39,9 @@ import {
 } from '@abs/core';
 import { gatherRows, gatherTargets } from './batch-inputs';
 import { names } from './graph/names';
+import { buildNetwork } from './graph/network';
 import { type GraphSignature, signatureKey } from './graph/signature';
-import { buildTrainingGraph, scalarValue, weightScale } from './graph/training-graph';
+import { buildTrainingGraph, layersFrom, scalarValue, weightScale } from './graph/training-graph';
 import { buildWeightedGraph } from './graph/weighted-graph';
 
 import { planRequest } from './request-plan';
@@ -64,6 +72,7 @@ const PREDICT: GraphSignature = {
   weights: 'none',
   featureGradient: false,
   outputs: true,
+  inference: true,
 };
 
 /** Mean of per-example losses, accumulated in float64. */
@@ -85,17 +94,22 @@ export function createOnnxModel(
   checkSpecMatchesDataset(spec, dataset);
   const { runtime } = options;
   const name = runtime.name;
-  const stack = denseStack(spec, name);
   const ops = createHostTensorOps(name);
-  const { parameters: parameterInfo, layers } = describeSpec(spec);
+  const { parameters: parameterInfo, layers, buffers: bufferInfo, outputShape, batchNorm } = describeSpec(spec);
+  const capabilities = modelCapabilities(spec, ONNX_CAPABILITIES);
+  const nodes = buildNetwork(spec);
   const shapes = parameterInfo.map((p) => p.shape);
-  const sizeOf = (i: number) => shapes[i]?.reduce((a, b) => a * b, 1) ?? -1;
-  const lengthsAsShapes = (values: readonly Float32Array[]) =>
-    values.map((v, i) => (v.length === sizeOf(i) ? (shapes[i] as number[]) : [v.length]));
-  checkShapes('parameters', shapes, lengthsAsShapes(options.parameters));
+  const bufferShapes = bufferInfo.map((b) => b.shape);
+  const lengthsAsShapes = (expected: readonly (readonly number[])[], values: readonly Float32Array[]) =>
+    values.map((v, i) => {
+      const shape = expected[i] ?? [-1];
+      return v.length === shape.reduce((a, b) => a * b, 1) ? (shape as number[]) : [v.length];
+    });
+  checkShapes('parameters', shapes, lengthsAsShapes(shapes, options.parameters));
   let parameters: HostTensor[] = options.parameters.map((p, i) => hostTensor(p.slice(), shapes[i] as number[]));
+  let buffers: Float32Array[] = initializeBuffers(spec);
   const depth = layers.length;
-  const outputSize = stack.layerSizes[depth] as number;
+  const outputSize = outputShape[0] as number;
   const width = featureSize(dataset);
   const cache = new SessionCache(runtime);
   let disposed = false;
@@ -117,7 +131,13 @@ export function createOnnxModel(
   /** Feeds for every input the session declares, by the naming convention of graph/names.ts. */
   function feedsFor(
     inputNames: readonly string[],
-    values: { x: Float32Array; n: number; head: GraphSignature['head']; params: readonly HostTensor[] },
+    values: {
+      x: Float32Array;
+      n: number;
+      head: GraphSignature['head'];
+      params: readonly HostTensor[];
+      buffers: readonly Float32Array[];
+    },
     extra: (input: string) => Feeds[string] | undefined,
   ): Feeds {
     const feeds: Feeds = {};
@@ -126,6 +146,12 @@ export function createOnnxModel(
       if (param) {
         const p = values.params[Number(param[1])] as HostTensor;
         feeds[input] = tensor(p.data, p.shape);
+        continue;
+      }
+      const buffer = /^buffer_(\d+)$/.exec(input);
+      if (buffer) {
+        const index = Number(buffer[1]);
+        feeds[input] = tensor(values.buffers[index] as Float32Array, bufferShapes[index] as number[]);
       } else if (input === names.input) {
         feeds[input] = tensor(values.x, [values.n, values.x.length / values.n]);
       } else if (input === names.ones) {
@@ -144,17 +170,17 @@ export function createOnnxModel(
   /** Σ w_i g_i from kept activations and deltas, for weights chosen from the Gram matrices. */
   async function weightedFromKept(
     out: Outputs,
-    context: { x: Float32Array; n: number; start: number; weights: readonly Float32Array[]; scale: number },
+    context: { n: number; start: number; weights: readonly Float32Array[]; scale: number },
   ): Promise<Outputs> {
-    const session = await cache.get(`weighted;start=${context.start}`, () => buildWeightedGraph(stack, context.start));
-    const feeds: Feeds = { [names.ones]: tensor(new Float32Array(context.n).fill(1), [1, context.n]) };
-    for (let l = context.start; l < depth; l++) {
-      const { inputSize, outputSize: size } = layers[l] as (typeof layers)[number];
-      const a = l === context.start ? context.x : (read(out, names.activation(l)) as Float32Array);
-      feeds[names.activation(l)] = tensor(a, [context.n, inputSize]);
-      feeds[names.delta(l)] = tensor(read(out, names.delta(l)) as Float32Array, [context.n, size]);
-      const w = (context.weights[l] as Float32Array).map((v) => v * context.scale);
-      feeds[names.weights(l)] = tensor(w, [context.n, 1]);
+    const session = await cache.get(`weighted;start=${context.start}`, () => buildWeightedGraph(spec, context.start));
+    const feeds: Feeds = {};
+    for (const input of session.inputNames) {
+      const layer = /^weights_(\d+)$/.exec(input);
+      if (input === names.ones) feeds[input] = tensor(new Float32Array(context.n).fill(1), [1, context.n]);
+      else if (layer) {
+        const w = (context.weights[Number(layer[1])] as Float32Array).map((v) => v * context.scale);
+        feeds[input] = tensor(w, [context.n, 1]);
+      } else feeds[input] = out[input] as Feeds[string];
     }
     return cache.run(session, feeds);
   }
@@ -175,17 +201,31 @@ export function createOnnxModel(
     assertLive(where);
     const indices = checkBatch(batch, dataset.size, `${name}.${where}`);
     const n = indices.length;
+    assertRequestSupported({ backend: name, capabilities, spec }, request);
     const params = request.parameters ?? parameters;
-    const plan = planRequest(request, { layers, n, parameterShapes: shapes });
-    const sig: GraphSignature = step
-      ? { ...plan.signature, step: step.weightDecay > 0 ? 'sgd-decay' : 'sgd' }
-      : plan.signature;
+    const plan = planRequest(request, { layers, n, outputs: outputSize, parameterShapes: shapes });
+    const wantsGradient =
+      step !== undefined ||
+      plan.signature.gradient ||
+      plan.signature.secondMoment ||
+      plan.signature.gram ||
+      plan.signature.exampleNorms ||
+      plan.signature.weights !== 'none';
+    const updateRunning =
+      batchNorm !== undefined &&
+      (request.runningStatistics ??
+        (wantsGradient && !request.parameters && !request.replaceFeatures ? 'update' : 'keep')) === 'update';
+    const sig: GraphSignature = {
+      ...plan.signature,
+      ...(step ? { step: step.weightDecay > 0 ? 'sgd-decay' : 'sgd' } : {}),
+      ...(updateRunning ? { batchStatistics: true } : {}),
+    };
     const replace = request.replaceFeatures;
     const x = replace ? replace.features.data : gatherRows(dataset.features, indices, width);
     const scale = weightScale(n, sig.head);
 
-    const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(stack, sig));
-    const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params }, (input) => {
+    const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(spec, sig));
+    const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params, buffers }, (input) => {
       if (input === names.target)
         return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
       if (input === names.upstream) return tensor((request.outputGradient as HostTensor).data, [n, outputSize]);
@@ -209,6 +249,16 @@ export function createOnnxModel(
       result.loss = meanLoss(perExample);
       if (request.perExampleLoss) result.perExampleLoss = new Float64Array(perExample);
     }
+    // Running averages change only after a pass whose loss is finite.
+    if (updateRunning && (sig.head === 'upstream' || Number.isFinite(result.loss))) {
+      buffers = bufferInfo.map((info, b) => {
+        const momentum = ((layers[info.layer] as LayerInfo).spec as BatchNormLayer).momentum;
+        const batchValue = read(out, names.batchStatistic(b));
+        const running = buffers[b] as Float32Array;
+        if (!batchValue) return running;
+        return running.map((r, j) => momentum * r + (1 - momentum) * (batchValue[j] as number));
+      });
+    }
     const collect = (key: (p: number) => string, source: Outputs) => {
       const list: HostTensor[] = [];
       parameterInfo.forEach((_, p) => {
@@ -230,23 +280,24 @@ export function createOnnxModel(
     if (sig.weights === 'input') result.weightedGradient = collect(names.weighted, out);
     if (sig.gram) {
       const grams: Float64Array[] = [];
-      for (let l = sig.start; l < depth; l++) grams[l] = new Float64Array(read(out, names.gram(l)) as Float32Array);
+      for (const info of layersFrom(nodes, sig.start)) {
+        grams[info.index] = new Float64Array(read(out, names.gram(info.index)) as Float32Array);
+      }
       result.gram = grams;
       if (plan.weightsFromGram) {
         const weights = resolveExampleWeights(plan.weightsFromGram(grams), depth, n);
-        const weighted = await weightedFromKept(out, { x, n, start: sig.start, weights, scale });
+        const weighted = await weightedFromKept(out, { n, start: sig.start, weights, scale });
         result.weightedGradient = collect(names.weighted, weighted);
       }
     }
     if (request.features) {
-      const layer = request.features.layer;
-      const shape = [n, layers[layer]?.inputSize as number];
-      const data = layer === sig.start ? (replace ? x.slice() : x) : read(out, names.features);
-      result.features = hostTensor(data as Float32Array, shape);
+      const info = layers[request.features.layer] as (typeof layers)[number];
+      const data = sig.features === undefined ? (replace ? x.slice() : x) : read(out, names.features);
+      result.features = hostTensor(data as Float32Array, [n, ...info.inputShape]);
     }
-    if (sig.featureGradient) {
+    if (replace) {
       const data = read(out, names.featureGradient) as Float32Array;
-      result.featureGradient = hostTensor(data, [n, layers[sig.start]?.inputSize as number]);
+      result.featureGradient = hostTensor(data, [...replace.features.shape]);
     }
     if (sig.outputs) result.outputs = hostTensor(read(out, names.outputs) as Float32Array, [n, outputSize]);
     if (!step) return { result };
@@ -288,7 +339,7 @@ export function createOnnxModel(
     ops,
     spec,
     dataset,
-    capabilities: ONNX_CAPABILITIES,
+    capabilities,
     parameterInfo,
     layers,
     executionProviders: runtime.executionProviders,
@@ -305,8 +356,14 @@ export function createOnnxModel(
     },
     readParameters: async () => parameters.map((p) => p.data.slice()),
     writeParameters(values) {
-      checkShapes('writeParameters', shapes, lengthsAsShapes(values));
+      checkShapes('writeParameters', shapes, lengthsAsShapes(shapes, values));
       parameters = values.map((v, i) => hostTensor(v.slice(), shapes[i] as number[]));
+    },
+    bufferInfo,
+    readBuffers: async () => buffers.map((b) => b.slice()),
+    writeBuffers(values) {
+      checkShapes('writeBuffers', bufferShapes, lengthsAsShapes(bufferShapes, values));
+      buffers = values.map((v) => v.slice());
     },
     evaluate,
     sgdStep,
@@ -316,10 +373,10 @@ export function createOnnxModel(
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
       if (count === 0) return new Float32Array(0);
-      const session = await cache.get('predict', () => buildTrainingGraph(stack, PREDICT));
+      const session = await cache.get('predict', () => buildTrainingGraph(spec, PREDICT));
       const feeds = feedsFor(
         session.inputNames,
-        { x: features, n: count, head: 'none', params: parameters },
+        { x: features, n: count, head: 'none', params: parameters, buffers },
         () => undefined,
       );
       return read(await cache.run(session, feeds), names.outputs) as Float32Array;

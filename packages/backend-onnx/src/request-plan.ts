@@ -1,7 +1,7 @@
 /**
  * Turns an `EvaluateRequest` into a graph signature after checking it, with the same typed
- * errors and rules as the reference backend: layers in range, replaced features n × width,
- * upstream gradient n × outputs, evaluation parameters of the model's shapes, and one
+ * errors and rules as the reference backend: layers in range and in the top-level sequence,
+ * replaced features n × width (or n × the layer's input shape), upstream gradient n × outputs, evaluation parameters of the model's shapes, and one
  * weight array of length n per layer.
  */
 import {
@@ -28,12 +28,12 @@ export function planRequest(
   context: {
     readonly layers: readonly LayerInfo[];
     readonly n: number;
+    readonly outputs: number;
     readonly parameterShapes: readonly (readonly number[])[];
   },
 ): RequestPlan {
   const { layers, n } = context;
   const depth = layers.length;
-  const outputs = layers[depth - 1]?.outputSize as number;
   if (request.parameters) {
     checkShapes(
       'request.parameters',
@@ -41,16 +41,19 @@ export function planRequest(
       request.parameters.map((p) => p.shape),
     );
   }
-  checkRequestLayers(request, depth);
+  checkRequestLayers(request, layers);
   const replace = request.replaceFeatures;
-  if (replace) {
+  const replaced = replace ? (layers[replace.layer] as LayerInfo) : undefined;
+  if (replace && replaced) {
+    // Flat [n, width] or in the layer's own shape [n, ...inputShape], as the reference backend.
+    const flat = replace.features.shape.length === 2;
     checkShapes(
       'replaceFeatures.features',
-      [[n, layers[replace.layer]?.inputSize as number]],
+      [flat ? [n, replaced.inputSize] : [n, ...replaced.inputShape]],
       [replace.features.shape],
     );
   }
-  if (request.outputGradient) checkShapes('outputGradient', [[n, outputs]], [request.outputGradient.shape]);
+  if (request.outputGradient) checkShapes('outputGradient', [[n, context.outputs]], [request.outputGradient.shape]);
 
   const spec: ExampleWeights | undefined = request.exampleWeights;
   const gram = request.gram === true;
@@ -62,18 +65,20 @@ export function planRequest(
   } else if (spec !== undefined) {
     weights = resolveExampleWeights(spec, depth, n);
   }
-  const start = replace?.layer ?? 0;
+  const start = replaced?.sequenceIndex ?? 0;
   const upstream = request.outputGradient !== undefined;
-  const featureLayer = request.features?.layer;
+  const featureNode = request.features ? layers[request.features.layer]?.sequenceIndex : undefined;
+  const moment = request.secondMoment;
   const signature: GraphSignature = {
     start,
     head: upstream ? 'upstream' : 'loss',
     gradient: request.gradient === true || upstream,
-    secondMoment: request.secondMoment === true,
+    secondMoment: moment !== undefined && moment !== false,
+    ...(typeof moment === 'object' && moment.fidelity === 'reference' ? { momentFidelity: 'reference' } : {}),
     gram,
     exampleNorms: request.perExampleGradientNormSquared === true,
     weights: weightsFromGram ? 'keep' : weights ? 'input' : 'none',
-    ...(featureLayer !== undefined && featureLayer > start ? { features: featureLayer } : {}),
+    ...(featureNode !== undefined && featureNode > start ? { features: featureNode } : {}),
     featureGradient: replace !== undefined,
     outputs: request.outputs === true,
   };

@@ -1,7 +1,7 @@
 /**
  * A small builder for ONNX graphs: declares inputs and outputs, adds nodes with typed
- * attributes, stores constants as initializers, and produces a `ModelProto` (opset 13,
- * IR version 7). Values are referred to by name; node outputs get unique generated names
+ * attributes, stores constants as initializers, and produces a `ModelProto` (opset 17,
+ * IR version 8). Values are referred to by name; node outputs get unique generated names
  * unless a name is given (graph outputs must be named).
  */
 import {
@@ -16,21 +16,27 @@ import {
   type ValueInfoProto,
 } from '../proto/onnx-proto';
 
-/** The default ONNX operator set these graphs use (ReduceSum takes `axes` as an input from 13). */
-export const OPSET_VERSION = 13;
-/** IR version 7 is the one that goes with opset 13. */
-export const IR_VERSION = 7;
+/**
+ * The ONNX operator set these graphs use: 17, for ScatterElements with `reduction: 'add'` (16),
+ * which routes max-pooling gradients. ReduceSum takes `axes` as an input (from 13); the other
+ * reductions still take it as an attribute (until 18).
+ */
+export const OPSET_VERSION = 17;
+/** IR version 8 is the one that goes with opset 17. */
+export const IR_VERSION = 8;
 
 export type Attribute =
   | { readonly kind: 'int'; readonly value: number }
   | { readonly kind: 'float'; readonly value: number }
-  | { readonly kind: 'ints'; readonly value: readonly number[] };
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'string'; readonly value: string };
 
-/** Attribute constructors: `attr.int(1)`, `attr.float(0.5)`, `attr.ints([0])`. */
+/** Attribute constructors: `attr.int(1)`, `attr.float(0.5)`, `attr.ints([0])`, `attr.string('add')`. */
 export const attr = {
   int: (value: number): Attribute => ({ kind: 'int', value }),
   float: (value: number): Attribute => ({ kind: 'float', value }),
   ints: (value: readonly number[]): Attribute => ({ kind: 'ints', value }),
+  string: (value: string): Attribute => ({ kind: 'string', value }),
 };
 
 function toAttribute(name: string, a: Attribute): AttributeProto {
@@ -41,6 +47,8 @@ function toAttribute(name: string, a: Attribute): AttributeProto {
       return { name, type: AttributeType.FLOAT, f: a.value };
     case 'ints':
       return { name, type: AttributeType.INTS, ints: a.value };
+    case 'string':
+      return { name, type: AttributeType.STRING, s: new TextEncoder().encode(a.value) };
   }
 }
 
@@ -82,6 +90,16 @@ export class GraphBuilder {
     return produced;
   }
 
+  /** Renames a node's output `value` to `name` everywhere it appears (no Identity node needed). */
+  rename(value: string, name: string): string {
+    const swap = (list: readonly string[]) => list.map((v) => (v === value ? name : v));
+    for (let k = 0; k < this.nodes.length; k++) {
+      const node = this.nodes[k] as NodeProto;
+      this.nodes[k] = { ...node, input: swap(node.input), output: swap(node.output) };
+    }
+    return name;
+  }
+
   /** A float32 initializer called `name` (or a generated name); the data is referenced, not copied. */
   floatConstant(data: Float32Array, dims: readonly number[], name?: string): string {
     return this.initializer(name ?? this.fresh('const'), DataType.FLOAT, data, dims);
@@ -114,15 +132,29 @@ export class GraphBuilder {
 
   /** Adds a node and returns the name of its (single) output. */
   node(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, output?: string): string {
-    const name = output ?? this.fresh(opType.toLowerCase());
+    return this.nodeOutputs(opType, inputs, attributes, [output ?? this.fresh(opType.toLowerCase())])[0] as string;
+  }
+
+  /** Adds a node with `count` outputs (e.g. MaxPool's values and indices) and returns their names. */
+  multiNode(opType: string, inputs: readonly string[], attributes: Record<string, Attribute>, count: number): string[] {
+    const outputs = Array.from({ length: count }, () => this.fresh(opType.toLowerCase()));
+    return this.nodeOutputs(opType, inputs, attributes, outputs);
+  }
+
+  private nodeOutputs(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute>,
+    outputs: string[],
+  ): string[] {
     this.nodes.push({
       input: inputs,
-      output: [name],
+      output: outputs,
       name: `${opType}_${this.nodes.length}`,
       opType,
       attribute: Object.entries(attributes).map(([key, value]) => toAttribute(key, value)),
     });
-    return name;
+    return outputs;
   }
 
   /** The finished model. */

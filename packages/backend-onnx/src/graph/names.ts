@@ -21,6 +21,8 @@ export const names = {
   /** Input: a row of n ones, [1, batch]; column sums are the product ones·D (faster than ReduceSum). */
   ones: 'ones',
   parameter: (p: number) => `param_${p}`,
+  /** Input: buffer b (a batch norm's running mean or variance), inference graphs only. */
+  buffer: (b: number) => `buffer_${b}`,
   /** Inputs [1] of an SGD-step graph: the learning rate η and the factor 1 − ηλ on θ. */
   stepRate: 'step_rate',
   stepKeep: 'step_keep',
@@ -41,7 +43,12 @@ export const names = {
   /** Outputs of an SGD-step graph: parameter p after the step, in its own shape, and ‖∇‖² ([]). */
   updated: (p: number) => `updated_${p}`,
   gradientNormSquared: 'gradient_norm_squared',
-  /** Outputs kept for the weighted-gradient graph: layer l's input activations and output deltas. */
+  /** Output [channels]: the batch's value (mean or biased variance) of buffer b's statistic. */
+  batchStatistic: (b: number) => `batch_statistic_${b}`,
+  /**
+   * Outputs kept for the weighted-gradient graph: layer l's input activations and output
+   * deltas, in the graph's internal layout (images NCHW).
+   */
   activation: (l: number) => `activation_${l}`,
   delta: (l: number) => `delta_${l}`,
 } as const;

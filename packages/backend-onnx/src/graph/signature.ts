@@ -6,8 +6,15 @@
  */
 
 export interface GraphSignature {
-  /** First layer run: 0, or the layer whose input features are replaced. */
+  /**
+   * First top-level node run (an index into the spec's `layers`): 0, or the node of the layer
+   * whose input features are replaced.
+   */
   readonly start: number;
+  /** Batch norm with its running averages (predict, export) instead of the batch's statistics. */
+  readonly inference?: boolean;
+  /** Output each training batch norm's batch mean and variance, to update its running averages. */
+  readonly batchStatistics?: boolean;
   /**
    * Where the output gradient comes from: the loss of the bound targets (`'loss'`), an
    * upstream gradient input (`'upstream'`), or nowhere (`'none'`: forward only, e.g. predict).
@@ -15,6 +22,8 @@ export interface GraphSignature {
   readonly head: 'loss' | 'upstream' | 'none';
   readonly gradient: boolean;
   readonly secondMoment: boolean;
+  /** Second moments of conv layers without the cross-position terms (CABS's reference code). */
+  readonly momentFidelity?: 'reference';
   readonly gram: boolean;
   /** Per parameter, ‖g_i‖² of each example's gradient ([batch] outputs). */
   readonly exampleNorms: boolean;
@@ -24,7 +33,7 @@ export interface GraphSignature {
    * weighted-gradient graph).
    */
   readonly weights: 'none' | 'input' | 'keep';
-  /** Output the activations entering this layer (only for layers after `start`). */
+  /** Output the activations entering this top-level node (only for nodes after `start`). */
   readonly features?: number;
   /** Output ∂(mean loss)/∂(input of layer `start`). */
   readonly featureGradient: boolean;
@@ -41,8 +50,10 @@ export function signatureKey(s: GraphSignature): string {
   return [
     `start=${s.start}`,
     `head=${s.head}`,
+    s.inference ? 'inference' : '',
+    s.batchStatistics ? 'batchStatistics' : '',
     s.gradient ? 'gradient' : '',
-    s.secondMoment ? 'moment' : '',
+    s.secondMoment ? `moment${s.momentFidelity === 'reference' ? '=reference' : ''}` : '',
     s.gram ? 'gram' : '',
     s.exampleNorms ? 'norms' : '',
     `weights=${s.weights}`,

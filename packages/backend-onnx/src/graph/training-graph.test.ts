@@ -1,4 +1,4 @@
-import { denseStack, mlp } from '@abs/core';
+import { mlp } from '@abs/core';
 import { describe, expect, it } from 'vitest';
 import type { ModelProto } from '../proto/onnx-proto';
 import { type GraphSignature, signatureKey } from './signature';
@@ -15,7 +15,7 @@ const base: GraphSignature = {
   featureGradient: false,
   outputs: false,
 };
-const spec = denseStack(mlp([4, 5, 3]), 'test');
+const spec = mlp([4, 5, 3]);
 const inputsOf = (m: ModelProto) => m.graph.input.map((v) => v.name).sort();
 const outputsOf = (m: ModelProto) => m.graph.output.map((v) => v.name).sort();
 const count = (m: ModelProto, op: string) => m.graph.node.filter((n) => n.opType === op).length;
@@ -47,9 +47,9 @@ describe('buildTrainingGraph', () => {
     expect(outputsOf(m)).not.toContain('loss');
   });
 
-  it('weights from Gram: keeps each layer’s deltas and the activations it does not have', () => {
+  it('weights from Gram: keeps each layer’s activations and deltas', () => {
     const m = buildTrainingGraph(spec, { ...base, gram: true, weights: 'keep' });
-    expect(outputsOf(m)).toEqual(['activation_1', 'delta_0', 'delta_1', 'gram_0', 'gram_1', 'loss']);
+    expect(outputsOf(m)).toEqual(['activation_0', 'activation_1', 'delta_0', 'delta_1', 'gram_0', 'gram_1', 'loss']);
   });
 
   it('replaced features: only the parameters from that layer up, and the feature gradient', () => {

@@ -1,22 +1,71 @@
 /**
  * Generates the ONNX graph of one request signature: forward pass, per-example losses,
- * backward pass and the requested statistics, all in one graph whose parameters, batch and
- * scalars are inputs (batch size is the symbolic dimension `batch`).
+ * backward pass, the requested statistics and optionally the SGD update, all in one graph whose
+ * parameters, batch and scalars are inputs (batch size is the symbolic dimension `batch`).
+ *
+ * The backward pass carries Δ̄ = s·Δ, the per-example output gradients Δ (rows δ_i = ∂ℓ_i/∂z_i
+ * of example i's own loss) scaled by s = 1/n for a loss head and 1 for an upstream gradient, so
+ * the plain gradient needs no rescaling; the statistics undo it with the scalar inputs
+ * c_m = (1/n)/s² (second moments), c_g = 1/s² (Gram, norms) and c_f = (1/n)/s (feature
+ * gradient). Scalars equal to 1 are left out. See layer-statistics.ts for the formulas.
  */
-import { type DenseStack, describeSpec } from '@abs/core';
+import { describeSpec, type LayerInfo, type ModelSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
-import { addBackward } from './backward-graph';
-import { addForward } from './forward-graph';
-import { GraphBuilder } from './graph-builder';
+import { attr, GraphBuilder } from './graph-builder';
+import {
+  batchNormProduct,
+  ConvExamples,
+  linearProduct,
+  type ParameterValues,
+  type StatisticsInputs,
+  statisticDims,
+} from './layer-statistics';
 import { addLoss } from './loss-graph';
 import { BATCH, names } from './names';
+import {
+  buildNetwork,
+  type ForwardStep,
+  forwardChain,
+  type NetNode,
+  type NetworkContext,
+  toFlatNhwc,
+  toInternal,
+} from './network';
 import { type GraphSignature, needsBackward, signatureKey } from './signature';
 
-export function buildTrainingGraph(spec: DenseStack, signature: GraphSignature): ModelProto {
+/** The parameterised layers that a pass from top-level node `start` runs, in order. */
+export function layersFrom(nodes: readonly NetNode[], start: number): LayerInfo[] {
+  const found: LayerInfo[] = [];
+  const walk = (list: readonly NetNode[]) => {
+    for (const node of list) {
+      if (node.kind === 'linear' || node.kind === 'batchNorm') found.push(node.info);
+      else if (node.kind === 'residual') {
+        walk(node.block);
+        walk(node.shortcut);
+      }
+    }
+  };
+  walk(nodes.slice(start));
+  return found;
+}
+
+/** Shape of one example entering top-level node k (the network's input for k = 0). */
+export function nodeInputShape(spec: ModelSpec, k: number): readonly number[] {
+  const { shapes, inputShape } = describeSpec(spec);
+  return k === 0 ? inputShape : ((shapes.find((s) => s.path === `layers[${k}]`)?.inputShape ?? []) as number[]);
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Dims of a value in the graph's layout: images NCHW, vectors [batch, width]. */
+export const internalDims = (shape: readonly number[]) =>
+  shape.length === 3 ? [BATCH, shape[2] as number, shape[0] as number, shape[1] as number] : [BATCH, size(shape)];
+
+export function buildTrainingGraph(spec: ModelSpec, signature: GraphSignature): ModelProto {
   const g = new GraphBuilder();
-  const { parameters, layers } = describeSpec(spec.source);
-  const depth = layers.length;
-  const outputSize = spec.layerSizes[depth] as number;
+  const { parameters, buffers, outputShape } = describeSpec(spec);
+  const nodes = buildNetwork(spec);
+  const outputSize = outputShape[0] as number;
   const declared = new Map<string, string>();
   const once = (name: string, dims: readonly (number | string)[]) => {
     const known = declared.get(name);
@@ -26,45 +75,189 @@ export function buildTrainingGraph(spec: DenseStack, signature: GraphSignature):
     return created;
   };
   const parameter = (p: number) => once(names.parameter(p), parameters[p]?.shape ?? []);
-  const weight = (l: number) => parameter(layers[l]?.parameters[0] as number);
-  const bias = (l: number) => (spec.bias ? parameter(layers[l]?.parameters[1] as number) : undefined);
   const scalarInput = (name: string) => once(name, [1]);
   const ones = () => once(names.ones, [1, BATCH]);
-
-  const start = signature.start;
-  const x = g.input(names.input, [BATCH, layers[start]?.inputSize as number]);
-  const forward = addForward(g, spec, {
-    input: x,
-    start,
-    weight,
-    bias,
-    ...(signature.outputs ? { outputName: names.outputs } : {}),
-  });
-  if (signature.outputs) g.output(forward.output, names.outputs, [BATCH, outputSize]);
-  if (signature.features !== undefined) {
-    const layer = signature.features;
-    g.output(forward.a[layer] as string, names.features, [BATCH, layers[layer]?.inputSize as number]);
-  }
-
   const backward = needsBackward(signature);
+  const ctx: NetworkContext = {
+    g,
+    parameter,
+    buffer: (b) => once(names.buffer(b), buffers[b]?.shape ?? []),
+    mode: signature.inference ? 'infer' : 'train',
+    backward,
+    ...(signature.batchStatistics
+      ? {
+          batchStatistics: (own: readonly [number, number], mean: string, variance: string) => {
+            g.output(mean, names.batchStatistic(own[0]), buffers[own[0]]?.shape ?? []);
+            g.output(variance, names.batchStatistic(own[1]), buffers[own[1]]?.shape ?? []);
+          },
+        }
+      : {}),
+  };
+  const start = signature.start;
+  const startShape = nodeInputShape(spec, start);
+  const x = g.input(names.input, [BATCH, size(startShape)]);
+  const steps: ForwardStep[] = [];
+  let y = toInternal(g, x, startShape);
+  for (let k = start; k < nodes.length; k++) {
+    if (k === signature.features) {
+      const shape = nodeInputShape(spec, k);
+      g.output(toFlatNhwc(g, y, shape, names.features), names.features, [BATCH, size(shape)]);
+    }
+    const step = forwardChain(ctx, [nodes[k] as NetNode], y);
+    steps.push(step);
+    y = step.y;
+  }
+  if (signature.outputs) g.output(y, names.outputs, [BATCH, outputSize]);
   let delta: string | undefined;
   if (signature.head === 'loss') {
     const target = g.input(names.target, [BATCH, outputSize]);
-    const loss = addLoss(g, spec.loss, forward.output, target, backward);
+    const loss = addLoss(g, spec.loss, y, target, backward);
     g.output(loss.perExample, names.loss, [BATCH]);
     if (loss.delta) delta = g.node('Mul', [loss.delta, scalarInput(names.batchScale)]);
   } else if (signature.head === 'upstream') {
     delta = g.input(names.upstream, [BATCH, outputSize]);
   }
-  if (backward && delta)
-    addBackward(g, { spec, layers, signature, forward, delta, weight, parameter, scalarInput, ones });
+  if (backward && delta) {
+    const records: { info: LayerInfo; input: string; delta: string }[] = [];
+    let gradient: string | undefined = delta;
+    for (let k = steps.length - 1; k >= 0 && gradient !== undefined; k--) {
+      const wantInput = k > 0 || signature.featureGradient;
+      gradient = (steps[k] as ForwardStep).backward(gradient, wantInput, (info, input, d) =>
+        records.push({ info, input, delta: d }),
+      );
+    }
+    if (signature.featureGradient && gradient) {
+      const scaled =
+        signature.head === 'upstream' ? g.node('Mul', [gradient, scalarInput(names.featureScale)]) : gradient;
+      g.output(toFlatNhwc(g, scaled, startShape, names.featureGradient), names.featureGradient, [
+        BATCH,
+        size(startShape),
+      ]);
+    }
+    addStatistics({ g, ones, scalarInput }, spec, signature, records, parameter);
+  }
   return g.build(signatureKey(signature));
+}
+
+function addStatistics(
+  inputs: StatisticsInputs,
+  spec: ModelSpec,
+  sig: GraphSignature,
+  records: readonly { info: LayerInfo; input: string; delta: string }[],
+  parameter: (p: number) => string,
+): void {
+  const { g, scalarInput } = inputs;
+  const { parameters } = describeSpec(spec);
+  const upstreamHead = sig.head === 'upstream';
+  const shapeOf = (p: number) => parameters[p]?.shape as readonly number[];
+  const outputAll = (info: LayerInfo, values: ParameterValues, name: (p: number) => string) => {
+    for (const [p, value] of values) g.output(value, name(p), statisticDims(info, p, shapeOf(p)));
+  };
+  const gramScaled = (value: string) => (upstreamHead ? value : g.node('Mul', [value, scalarInput(names.gramScale)]));
+  const gradients = new Map<number, string>();
+  // Records arrive from the output backwards; statistics are emitted in layer order.
+  for (const { info, input: a, delta } of [...records].sort((r, s) => r.info.index - s.info.index)) {
+    if (sig.gradient || sig.step) {
+      const values =
+        info.kind === 'batchNorm'
+          ? batchNormProduct(g, info, a, delta, names.gradient)
+          : linearProduct(inputs, info, a, delta, names.gradient);
+      for (const [p, value] of values) gradients.set(p, value);
+      if (sig.gradient) outputAll(info, values, names.gradient);
+    }
+    if (info.kind === 'batchNorm') continue;
+    const [pw, pb] = info.parameters as [number, number | undefined];
+    const conv = info.kind === 'conv2d' ? new ConvExamples(g, info, a, delta) : undefined;
+    if (sig.secondMoment) {
+      const scale = scalarInput(names.momentScale);
+      if (!conv) {
+        const squaredDelta = g.node('Mul', [delta, g.node('Mul', [delta, scale])]);
+        outputAll(info, linearProduct(inputs, info, g.node('Mul', [a, a]), squaredDelta, names.moment), names.moment);
+      } else {
+        const reference = sig.momentFidelity === 'reference';
+        const weight = reference
+          ? conv.referenceMoment(scale, names.moment(pw))
+          : conv.weightMoment(scale, names.moment(pw));
+        g.output(weight, names.moment(pw), shapeOf(pw));
+        if (pb !== undefined) {
+          const squares = reference
+            ? g.node('ReduceSumSquare', [delta], { axes: attr.ints([0, 2, 3]), keepdims: attr.int(0) })
+            : g.node('ReduceSumSquare', [conv.biasGradients()], { axes: attr.ints([0]), keepdims: attr.int(0) });
+          g.output(g.node('Mul', [squares, scale], {}, names.moment(pb)), names.moment(pb), shapeOf(pb));
+        }
+      }
+    }
+    if (sig.gram) {
+      let gram: string;
+      if (!conv) {
+        const dd = g.node('Gemm', [delta, delta], { transB: attr.int(1) });
+        const aa = g.node('Gemm', pb !== undefined ? [a, a, g.scalar(1)] : [a, a], { transB: attr.int(1) });
+        gram = g.node('Mul', [dd, aa]);
+      } else {
+        gram = conv.weightGram();
+        if (pb !== undefined) {
+          const b = conv.biasGradients();
+          gram = g.node('Add', [gram, g.node('Gemm', [b, b], { transB: attr.int(1) })]);
+        }
+      }
+      g.output(gramScaled(gram), names.gram(info.index), [BATCH, BATCH]);
+    }
+    if (sig.exampleNorms) {
+      const rows = { axes: attr.ints([1]), keepdims: attr.int(0) };
+      const biasNorms = conv
+        ? g.node('ReduceSumSquare', [conv.biasGradients()], rows)
+        : gramScaled(g.node('ReduceSumSquare', [delta], rows));
+      const weightNorms = conv ? conv.weightNorms() : g.node('Mul', [g.node('ReduceSumSquare', [a], rows), biasNorms]);
+      g.output(conv ? gramScaled(weightNorms) : weightNorms, names.exampleNorm(pw), [BATCH]);
+      if (pb !== undefined) g.output(conv ? gramScaled(biasNorms) : biasNorms, names.exampleNorm(pb), [BATCH]);
+    }
+    if (sig.weights === 'input') {
+      const w = g.input(names.weights(info.index), [BATCH, 1]);
+      const shaped = conv ? g.node('Reshape', [w, g.int64s([-1, 1, 1, 1])]) : w;
+      outputAll(info, linearProduct(inputs, info, a, g.node('Mul', [delta, shaped]), names.weighted), names.weighted);
+    } else if (sig.weights === 'keep') {
+      g.output(delta, names.delta(info.index), internalDims(info.outputShape));
+      g.output(a, names.activation(info.index), internalDims(info.inputShape));
+    }
+  }
+  if (sig.step) addSgdStep(g, { spec, sig, gradients, parameter, scalarInput });
+}
+
+/**
+ * θ' = θ·k − ∇·η per parameter (k = 1 − ηλ, left out for `'sgd'`), each in its parameter's
+ * shape, and ‖∇‖² = Σ_p ReduceSumSquare(∇_p), whose finiteness tells the model whether to
+ * take the step.
+ */
+function addSgdStep(
+  g: GraphBuilder,
+  context: {
+    readonly spec: ModelSpec;
+    readonly sig: GraphSignature;
+    readonly gradients: ReadonlyMap<number, string>;
+    readonly parameter: (p: number) => string;
+    readonly scalarInput: (name: string) => string;
+  },
+): void {
+  const { sig, gradients, parameter, scalarInput } = context;
+  const { parameters, layers } = describeSpec(context.spec);
+  const rate = scalarInput(names.stepRate);
+  const squares: string[] = [];
+  parameters.forEach((info, p) => {
+    let gradient = gradients.get(p) as string;
+    const dims = statisticDims(layers[info.layer] as LayerInfo, p, info.shape);
+    if (dims.length !== info.shape.length) gradient = g.node('Reshape', [gradient, g.int64s(info.shape)]);
+    squares.push(g.node('ReduceSumSquare', [gradient], { keepdims: attr.int(0) }));
+    const kept = sig.step === 'sgd-decay' ? g.node('Mul', [parameter(p), scalarInput(names.stepKeep)]) : parameter(p);
+    g.output(g.node('Sub', [kept, g.node('Mul', [gradient, rate])]), names.updated(p), info.shape);
+  });
+  const norm = squares.length === 1 ? (squares[0] as string) : g.node('Sum', squares);
+  g.output(norm, names.gradientNormSquared, []);
 }
 
 /**
  * Values of the scalar inputs for a batch of n examples. With s the scale of Δ̄ (1/n for a
  * loss head, 1 for an upstream head): moment c_m = (1/n)/s², Gram c_g = 1/s², feature
- * gradient c_f = (1/n)/s (see backward-graph.ts).
+ * gradient c_f = (1/n)/s.
  */
 export function scalarValue(name: string, n: number, head: GraphSignature['head']): number {
   const s = head === 'loss' ? 1 / n : 1;

@@ -1,30 +1,38 @@
 /**
  * The weighted-gradient graph used when the weights are a function of the same pass's Gram
  * matrices: it takes each layer's activations A_l and scaled deltas Δ̄_l kept by the Gram
- * pass, plus the chosen weights w̃_l, and returns Aᵀ(Δ̄∘w̃) and 1ᵀ(Δ̄∘w̃) per layer.
- * No forward pass is repeated.
+ * pass (in the graph's internal layout), plus the chosen weights w̃_l, and returns the
+ * gradient-shaped products of A_l and Δ̄_l∘w̃_l per layer. No forward pass is repeated.
  */
-import { type DenseStack, describeSpec } from '@abs/core';
+import { describeSpec, type ModelSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
-import { attr, GraphBuilder } from './graph-builder';
+import { GraphBuilder } from './graph-builder';
+import { linearProduct, type StatisticsInputs, statisticDims } from './layer-statistics';
 import { BATCH, names } from './names';
+import { buildNetwork } from './network';
+import { internalDims, layersFrom } from './training-graph';
 
-export function buildWeightedGraph(spec: DenseStack, start: number): ModelProto {
+export function buildWeightedGraph(spec: ModelSpec, start: number): ModelProto {
   const g = new GraphBuilder();
-  const { layers } = describeSpec(spec.source);
-  const ones = g.input(names.ones, [1, BATCH]);
-  for (let l = start; l < layers.length; l++) {
-    const { inputSize, outputSize, parameters } = layers[l] as (typeof layers)[number];
-    const [pw, pb] = parameters as [number, number | undefined];
-    const a = g.input(names.activation(l), [BATCH, inputSize]);
-    const delta = g.input(names.delta(l), [BATCH, outputSize]);
-    const weighted = g.node('Mul', [delta, g.input(names.weights(l), [BATCH, 1])]);
-    g.output(g.node('Gemm', [a, weighted], { transA: attr.int(1) }, names.weighted(pw)), names.weighted(pw), [
-      inputSize,
-      outputSize,
-    ]);
-    if (pb !== undefined) {
-      g.output(g.node('MatMul', [ones, weighted], {}, names.weighted(pb)), names.weighted(pb), [1, outputSize]);
+  const { parameters } = describeSpec(spec);
+  let ones: string | undefined;
+  const inputs: StatisticsInputs = {
+    g,
+    ones: () => {
+      ones ??= g.input(names.ones, [1, BATCH]);
+      return ones;
+    },
+    scalarInput: (name) => {
+      throw new Error(`the weighted-gradient graph has no scalar input '${name}'`);
+    },
+  };
+  for (const info of layersFrom(buildNetwork(spec), start)) {
+    const a = g.input(names.activation(info.index), internalDims(info.inputShape));
+    const delta = g.input(names.delta(info.index), internalDims(info.outputShape));
+    let w = g.input(names.weights(info.index), [BATCH, 1]);
+    if (info.kind === 'conv2d') w = g.node('Reshape', [w, g.int64s([-1, 1, 1, 1])]);
+    for (const [p, value] of linearProduct(inputs, info, a, g.node('Mul', [delta, w]), names.weighted)) {
+      g.output(value, names.weighted(p), statisticDims(info, p, parameters[p]?.shape as number[]));
     }
   }
   return g.build(`weighted;start=${start}`);

@@ -13,8 +13,19 @@ function softmaxModel() {
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 describe('ONNX protobuf encoding', () => {
-  it('writes ir_version first, as field 1 varint: tag (1 << 3 | 0) = 0x08, value 7', () => {
-    expect(hex(encodeModel(softmaxModel()).subarray(0, 2))).toBe('0807');
+  it('writes ir_version first, as field 1 varint: tag (1 << 3 | 0) = 0x08, value 8', () => {
+    expect(hex(encodeModel(softmaxModel()).subarray(0, 2))).toBe('0808');
+  });
+
+  it('writes a string attribute as bytes (field 4) with type STRING (3)', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [2]);
+    g.output(g.node('ScatterElements', [x, x, x], { reduction: attr.string('add') }, 'y'), 'y', [2]);
+    const attribute = decodeModel(encodeModel(g.build('scatter'))).graph.node[0]?.attribute?.[0];
+    expect(attribute).toMatchObject({ name: 'reduction', type: 3 });
+    expect(new TextDecoder().decode(attribute?.s)).toBe('add');
+    // s is field 4, length-delimited: tag (4 << 3 | 2) = 0x22, length 3, 'add' = 61 64 64.
+    expect(hex(encodeModel(g.build('scatter')))).toContain('2203616464');
   });
 
   it('writes a negative int64 attribute as a 10-byte two’s-complement varint', () => {
@@ -29,8 +40,8 @@ describe('ONNX protobuf encoding', () => {
 
   it('round-trips through the decoder', () => {
     const decoded = decodeModel(encodeModel(softmaxModel()));
-    expect(decoded.irVersion).toBe(7);
-    expect(decoded.opsetImport).toEqual([{ domain: '', version: 13 }]);
+    expect(decoded.irVersion).toBe(8);
+    expect(decoded.opsetImport).toEqual([{ domain: '', version: 17 }]);
     const node = decoded.graph.node[0];
     expect(node?.opType).toBe('Softmax');
     expect(node?.attribute?.[0]).toMatchObject({ name: 'axis', type: 2, i: -1 });

@@ -1,5 +1,5 @@
 /**
- * The subset of the ONNX protobuf schema (onnx/onnx.proto, IR version 7) that this package
+ * The subset of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) that this package
  * writes: ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto and
  * the type/shape messages. Field numbers follow onnx.proto exactly; protobufjs (reflection
  * from this JSON descriptor, no code generation) does the wire encoding, including the
@@ -12,7 +12,7 @@ export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType values used here. */
-export const AttributeType = { FLOAT: 1, INT: 2, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 export interface TensorProto {
   readonly name?: string;
@@ -27,6 +27,8 @@ export interface AttributeProto {
   readonly type: number;
   readonly f?: number;
   readonly i?: number;
+  /** UTF-8 bytes of a string attribute (e.g. ScatterElements' `reduction`). */
+  readonly s?: Uint8Array;
   readonly t?: TensorProto;
   readonly floats?: readonly number[];
   readonly ints?: readonly number[];
@@ -81,6 +83,7 @@ const root = protobuf.Root.fromJSON({
             name: optional('string', 1),
             f: optional('float', 2),
             i: optional('int64', 3),
+            s: optional('bytes', 4),
             t: optional('TensorProto', 5),
             floats: repeated('float', 7),
             ints: repeated('int64', 8),
