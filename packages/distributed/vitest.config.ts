@@ -1,0 +1,3 @@
+import { packageTests } from '../../tooling/vitest.preset';
+
+export default packageTests();
