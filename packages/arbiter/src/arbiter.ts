@@ -102,7 +102,14 @@ export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> 
         lt: depth,
         names: { lt: `the inner model's ${depth} layers` },
       });
-      const width = (model.layers[injectionLayer] as (typeof model.layers)[number]).inputSize;
+      const injected = model.layers[injectionLayer] as (typeof model.layers)[number];
+      checker('arbiter').check(
+        injected.sequenceIndex !== undefined,
+        'injectionLayer',
+        injectionLayer,
+        'a layer of the top-level sequence (not inside a residual block)',
+      );
+      const width = injected.inputSize;
       const dataset = agentDataset(model.dataset, config.nSamples);
       const initial = agentInitialParameters(
         agentSpec(featureSize(dataset), config.nSamples),

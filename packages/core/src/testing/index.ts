@@ -11,4 +11,5 @@ export {
   describeBackendConformance,
 } from './conformance';
 export { createMockModel, type MockModelOptions } from './mock-model';
+export { expectExactResume } from './resume';
 export { createTrackingOps, type TrackingOps } from './tracking-ops';
