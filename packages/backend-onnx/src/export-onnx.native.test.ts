@@ -1,6 +1,6 @@
 import { jsBackend } from '@abs/backend-js';
 import { mlp } from '@abs/core';
-import { conformanceDataset, maxRelativeDifference } from '@abs/core/testing';
+import { BATCH_NORM_SPEC, CONV_SPEC, conformanceDataset, maxRelativeDifference } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './export-onnx';
 import { onnxBackend } from './onnx-backend';
@@ -34,6 +34,31 @@ describeNative('exportOnnx', () => {
       model.setParameters(model.parameters.map((p, i) => model.ops.axpby(1, p, -0.5, gradient?.[i] ?? p)));
       const bytes = await exportOnnx(model);
       expect(await runExported(bytes)).toEqual(await model.predict(x, 6));
+      model.dispose();
+    });
+  }
+
+  for (const [title, spec] of [
+    ['conv, pooling, residual', CONV_SPEC],
+    ['batch norm, with its running averages', BATCH_NORM_SPEC],
+  ] as const) {
+    it(`exports a trained ${title} net that predicts exactly what model.predict does`, async () => {
+      const images = conformanceDataset({ size: 12, featureShape: spec.inputShape, classes: 3, seed: 3 });
+      const model = await onnxBackend().compile(spec, images, { seed: 9 });
+      for (let step = 0; step < 3; step++) await model.sgdStep?.([step, step + 4, step + 8], { learningRate: 0.1 });
+      const runtime = ort as NonNullable<typeof ort>;
+      const bytes = await exportOnnx(model);
+      const session = await runtime.InferenceSession.create(bytes);
+      const count = 5;
+      const features = images.features.subarray(0, (count * images.features.length) / images.size);
+      const { logits } = await session.run({
+        input: new runtime.Tensor('float32', features, [count, ...spec.inputShape]),
+      });
+      await session.release();
+      const predicted = await model.predict(features, count);
+      expect(logits?.data).toEqual(predicted);
+      const names = decodeModel(bytes).graph.initializer.map((t) => t.name);
+      for (const buffer of model.bufferInfo ?? []) expect(names).toContain(buffer.name);
       model.dispose();
     });
   }

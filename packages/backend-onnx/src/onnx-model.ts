@@ -38,6 +38,7 @@ import {
   ShapeMismatchError,
 } from '@abs/core';
 import { gatherRows, gatherTargets } from './batch-inputs';
+import { buildInferenceGraph } from './export-onnx';
 import { names } from './graph/names';
 import { buildNetwork } from './graph/network';
 import { type GraphSignature, signatureKey } from './graph/signature';
@@ -62,19 +63,6 @@ type Feeds = Record<string, InstanceType<Runtime['ort']['Tensor']>>;
 type Outputs = Awaited<ReturnType<SessionCache['run']>>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const PREDICT: GraphSignature = {
-  start: 0,
-  head: 'none',
-  gradient: false,
-  secondMoment: false,
-  gram: false,
-  exampleNorms: false,
-  weights: 'none',
-  featureGradient: false,
-  outputs: true,
-  inference: true,
-};
-
 /** Mean of per-example losses, accumulated in float64. */
 function meanLoss(perExample: Float32Array): number {
   let sum = 0;
@@ -95,7 +83,14 @@ export function createOnnxModel(
   const { runtime } = options;
   const name = runtime.name;
   const ops = createHostTensorOps(name);
-  const { parameters: parameterInfo, layers, buffers: bufferInfo, outputShape, batchNorm } = describeSpec(spec);
+  const {
+    parameters: parameterInfo,
+    layers,
+    buffers: bufferInfo,
+    inputShape,
+    outputShape,
+    batchNorm,
+  } = describeSpec(spec);
   const capabilities = modelCapabilities(spec, ONNX_CAPABILITIES);
   const nodes = buildNetwork(spec);
   const shapes = parameterInfo.map((p) => p.shape);
@@ -108,6 +103,8 @@ export function createOnnxModel(
   checkShapes('parameters', shapes, lengthsAsShapes(shapes, options.parameters));
   let parameters: HostTensor[] = options.parameters.map((p, i) => hostTensor(p.slice(), shapes[i] as number[]));
   let buffers: Float32Array[] = initializeBuffers(spec);
+  /** Bumped whenever parameters or buffers change: predict's session holds them as initializers. */
+  let stateVersion = 0;
   const depth = layers.length;
   const outputSize = outputShape[0] as number;
   const width = featureSize(dataset);
@@ -131,13 +128,7 @@ export function createOnnxModel(
   /** Feeds for every input the session declares, by the naming convention of graph/names.ts. */
   function feedsFor(
     inputNames: readonly string[],
-    values: {
-      x: Float32Array;
-      n: number;
-      head: GraphSignature['head'];
-      params: readonly HostTensor[];
-      buffers: readonly Float32Array[];
-    },
+    values: { x: Float32Array; n: number; head: GraphSignature['head']; params: readonly HostTensor[] },
     extra: (input: string) => Feeds[string] | undefined,
   ): Feeds {
     const feeds: Feeds = {};
@@ -146,12 +137,6 @@ export function createOnnxModel(
       if (param) {
         const p = values.params[Number(param[1])] as HostTensor;
         feeds[input] = tensor(p.data, p.shape);
-        continue;
-      }
-      const buffer = /^buffer_(\d+)$/.exec(input);
-      if (buffer) {
-        const index = Number(buffer[1]);
-        feeds[input] = tensor(values.buffers[index] as Float32Array, bufferShapes[index] as number[]);
       } else if (input === names.input) {
         feeds[input] = tensor(values.x, [values.n, values.x.length / values.n]);
       } else if (input === names.ones) {
@@ -225,7 +210,7 @@ export function createOnnxModel(
     const scale = weightScale(n, sig.head);
 
     const session = await cache.get(signatureKey(sig), () => buildTrainingGraph(spec, sig));
-    const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params, buffers }, (input) => {
+    const feeds = feedsFor(session.inputNames, { x, n, head: sig.head, params }, (input) => {
       if (input === names.target)
         return tensor(gatherTargets(dataset, spec.loss, indices, outputSize), [n, outputSize]);
       if (input === names.upstream) return tensor((request.outputGradient as HostTensor).data, [n, outputSize]);
@@ -251,6 +236,7 @@ export function createOnnxModel(
     }
     // Running averages change only after a pass whose loss is finite.
     if (updateRunning && (sig.head === 'upstream' || Number.isFinite(result.loss))) {
+      stateVersion += 1;
       buffers = bufferInfo.map((info, b) => {
         const momentum = ((layers[info.layer] as LayerInfo).spec as BatchNormLayer).momentum;
         const batchValue = read(out, names.batchStatistic(b));
@@ -304,6 +290,7 @@ export function createOnnxModel(
     const gradientNormSquared = (read(out, names.gradientNormSquared) as Float32Array)[0] as number;
     const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared);
     if (applied) {
+      stateVersion += 1;
       parameters = parameterInfo.map((_, p) =>
         hostTensor(read(out, names.updated(p)) as Float32Array, shapes[p] as number[]),
       );
@@ -353,17 +340,20 @@ export function createOnnxModel(
         next.map((p) => p.shape),
       );
       parameters = [...next];
+      stateVersion += 1;
     },
     readParameters: async () => parameters.map((p) => p.data.slice()),
     writeParameters(values) {
       checkShapes('writeParameters', shapes, lengthsAsShapes(shapes, values));
       parameters = values.map((v, i) => hostTensor(v.slice(), shapes[i] as number[]));
+      stateVersion += 1;
     },
     bufferInfo,
     readBuffers: async () => buffers.map((b) => b.slice()),
     writeBuffers(values) {
       checkShapes('writeBuffers', bufferShapes, lengthsAsShapes(bufferShapes, values));
       buffers = values.map((v) => v.slice());
+      stateVersion += 1;
     },
     evaluate,
     sgdStep,
@@ -373,13 +363,16 @@ export function createOnnxModel(
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
       if (count === 0) return new Float32Array(0);
-      const session = await cache.get('predict', () => buildTrainingGraph(spec, PREDICT));
-      const feeds = feedsFor(
-        session.inputNames,
-        { x: features, n: count, head: 'none', params: parameters, buffers },
-        () => undefined,
+      // The exported model's graph, so exportOnnx predicts exactly this.
+      const session = await cache.versioned('predict', stateVersion, () =>
+        buildInferenceGraph(
+          spec,
+          parameters.map((p) => p.data),
+          buffers,
+        ),
       );
-      return read(await cache.run(session, feeds), names.outputs) as Float32Array;
+      const input = tensor(features, [count, ...inputShape]);
+      return read(await cache.run(session, { input }), 'logits') as Float32Array;
     },
     compileSibling: options.compileSibling,
     sessionStats: () => cache.stats(),

@@ -21,8 +21,6 @@ export const names = {
   /** Input: a row of n ones, [1, batch]; column sums are the product ones·D (faster than ReduceSum). */
   ones: 'ones',
   parameter: (p: number) => `param_${p}`,
-  /** Input: buffer b (a batch norm's running mean or variance), inference graphs only. */
-  buffer: (b: number) => `buffer_${b}`,
   /** Inputs [1] of an SGD-step graph: the learning rate η and the factor 1 − ηλ on θ. */
   stepRate: 'step_rate',
   stepKeep: 'step_keep',

@@ -11,8 +11,6 @@ export interface GraphSignature {
    * whose input features are replaced.
    */
   readonly start: number;
-  /** Batch norm with its running averages (predict, export) instead of the batch's statistics. */
-  readonly inference?: boolean;
   /** Output each training batch norm's batch mean and variance, to update its running averages. */
   readonly batchStatistics?: boolean;
   /**
@@ -50,7 +48,6 @@ export function signatureKey(s: GraphSignature): string {
   return [
     `start=${s.start}`,
     `head=${s.head}`,
-    s.inference ? 'inference' : '',
     s.batchStatistics ? 'batchStatistics' : '',
     s.gradient ? 'gradient' : '',
     s.secondMoment ? `moment${s.momentFidelity === 'reference' ? '=reference' : ''}` : '',

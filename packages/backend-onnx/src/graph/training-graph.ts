@@ -81,8 +81,10 @@ export function buildTrainingGraph(spec: ModelSpec, signature: GraphSignature): 
   const ctx: NetworkContext = {
     g,
     parameter,
-    buffer: (b) => once(names.buffer(b), buffers[b]?.shape ?? []),
-    mode: signature.inference ? 'infer' : 'train',
+    buffer: () => {
+      throw new Error('training graphs normalise with the batch statistics, not the running averages');
+    },
+    mode: 'train',
     backward,
     ...(signature.batchStatistics
       ? {

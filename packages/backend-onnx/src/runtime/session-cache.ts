@@ -16,6 +16,7 @@ export interface SessionStats {
 
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<InferenceSession>>();
+  private readonly versions = new Map<string, { version: number; session: Promise<InferenceSession> }>();
   private created = 0;
   private runs = 0;
 
@@ -32,6 +33,22 @@ export class SessionCache {
     return created;
   }
 
+  /**
+   * The session of a graph that changes with the model's state (predict's graph, whose
+   * parameters are initializers): rebuilt when `version` differs from the one cached under
+   * `key`, and the previous session released.
+   */
+  versioned(key: string, version: number, build: () => ModelProto): Promise<InferenceSession> {
+    const known = this.versions.get(key);
+    if (known?.version === version) return known.session;
+    known?.session.then((s) => s.release()).catch(() => {});
+    const session = this.runtime.ort.InferenceSession.create(encodeModel(build()), this.runtime.sessionOptions);
+    this.created += 1;
+    this.versions.set(key, { version, session });
+    session.catch(() => this.versions.delete(key));
+    return session;
+  }
+
   async run(session: InferenceSession, feeds: SessionFeeds): Promise<SessionOutputs> {
     this.runs += 1;
     return session.run(feeds);
@@ -43,9 +60,9 @@ export class SessionCache {
 
   /** Releases every session (asynchronously; errors on release are ignored). */
   dispose(): void {
-    for (const pending of this.sessions.values()) {
-      pending.then((s) => s.release()).catch(() => {});
-    }
+    const pending = [...this.sessions.values(), ...[...this.versions.values()].map((v) => v.session)];
+    for (const session of pending) session.then((s) => s.release()).catch(() => {});
     this.sessions.clear();
+    this.versions.clear();
   }
 }
