@@ -56,16 +56,15 @@ describe('resolveTfjsBackendConfig', () => {
 describe('tfjsBackend.compile', () => {
   const dataset = conformanceDataset({ size: 8, width: 3, classes: 2, seed: 1 });
 
-  it('refuses malformed specs and, for now, layers other than dense', async () => {
+  it('refuses malformed specs and compiles conv specs', async () => {
     const spec = { kind: 'conv' } as unknown as ReturnType<typeof mlp>;
     await expect(tfjsBackend({ tf }).compile(spec, dataset)).rejects.toThrow(
       'model spec: kind must be \'sequential\' (build specs with sequential() or mlp()), got "conv"',
     );
     const conv = sequential([1, 3, 1], [conv2d(2, 1), flatten(), dense(2)]);
-    await expect(tfjsBackend({ tf }).compile(conv, { ...dataset, featureShape: [1, 3, 1] })).rejects.toMatchObject({
-      code: 'abs.unsupported-capability',
-      message: expect.stringContaining("layer 'conv2d'"),
-    });
+    const model = await tfjsBackend({ tf }).compile(conv, { ...dataset, featureShape: [1, 3, 1] });
+    expect(model.parameterInfo.map((p) => p.shape)).toEqual([[1, 1, 1, 2], [2], [6, 2], [2]]);
+    model.dispose();
   });
 
   it('refuses to compile after the active tfjs backend changed', async () => {

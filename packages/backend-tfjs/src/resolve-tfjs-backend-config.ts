@@ -5,6 +5,7 @@
  */
 import { BackendUnavailableError, checker } from '@abs/core';
 import { type KernelChoices, kernelChoicesFor } from './model/dense-math';
+import { DEFAULT_STATISTICS, type StatisticsOptions } from './model/linear-statistics';
 import type { TensorFlow } from './tfjs-namespace';
 
 export interface TfjsBackendOptions {
@@ -25,6 +26,8 @@ export interface TfjsBackendConfig {
   readonly tfBackend: string;
   /** Kernel choices for the active tfjs backend (see `dense-math.ts`). */
   readonly kernels: KernelChoices;
+  /** Chunking and formulation of conv layers' per-example statistics (see `linear-statistics.ts`). */
+  readonly statistics: StatisticsOptions;
 }
 
 export function resolveTfjsBackendConfig(options: TfjsBackendOptions): TfjsBackendConfig {
@@ -58,7 +61,13 @@ export function resolveTfjsBackendConfig(options: TfjsBackendOptions): TfjsBacke
   }
   if (options.name !== undefined)
     c.check(typeof options.name === 'string' && options.name !== '', 'name', options.name, 'a non-empty string');
-  return { tf, name: options.name ?? `tfjs-${tfBackend}`, tfBackend, kernels: kernelChoicesFor(tfBackend) };
+  return {
+    tf,
+    name: options.name ?? `tfjs-${tfBackend}`,
+    tfBackend,
+    kernels: kernelChoicesFor(tfBackend),
+    statistics: DEFAULT_STATISTICS,
+  };
 }
 
 const NO_BACKEND_REASON =

@@ -59,6 +59,7 @@ export function createTfjsBackend(config: TfjsBackendConfig): TfjsBackend {
         name,
         ops,
         kernels: config.kernels,
+        statistics: config.statistics,
         datasets,
         parameters,
         compileSibling: backend.compile,

@@ -15,3 +15,5 @@ export type TensorFlow = typeof tfjs;
 export type Tensor = tfjs.Tensor;
 export type Tensor1D = tfjs.Tensor1D;
 export type Tensor2D = tfjs.Tensor2D;
+export type Tensor3D = tfjs.Tensor3D;
+export type Tensor4D = tfjs.Tensor4D;

@@ -4,14 +4,12 @@
  *   products     AᵀB and ABᵀ, with the transpose materialised on backends whose matMul is
  *                only fast untransposed (tfjs-wasm: XNNPACK; transposed operands fall back
  *                to a naive loop about 20× slower at 784×128×512)
- *   derivative   U ∘ f′, written in the activation a = f(z): relu 1[a>0], tanh 1−a²,
- *                sigmoid a(1−a) — so pre-activations never need to be kept.
  *   rows         the batch's rows of a dataset tensor, gathered on the device (tfjs-wasm's
  *                GatherV2 computes an index vector per element; its GatherNd copies whole rows,
  *                about 14× faster for 128 rows of 784)
  */
 import type { Activation } from '@abs/core';
-import type { Tensor, Tensor1D, Tensor2D, TensorFlow } from '../tfjs-namespace';
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D, TensorFlow } from '../tfjs-namespace';
 
 /** How to run the dense math fastest on a tfjs backend. */
 export interface KernelChoices {
@@ -42,8 +40,10 @@ export interface DenseMath {
   productTB(a: Tensor2D, b: Tensor2D): Tensor2D;
   /** A·Aᵀ, given `at` from `transposed(a)`. */
   gramOf(a: Tensor2D, at: Tensor2D): Tensor2D;
-  /** U ∘ f′(z) where `a` = f(z). */
-  derivative(activation: Activation, upstream: Tensor2D, a: Tensor2D): Tensor2D;
+  /** Batched AᵢᵀBᵢ for a: b × m × k, b: b × m × f. */
+  batchedTA(a: Tensor3D, b: Tensor3D): Tensor3D;
+  /** Batched AᵢBᵢᵀ for a: b × m × k, b: b × p × k. */
+  batchedTB(a: Tensor3D, b: Tensor3D): Tensor3D;
 }
 
 export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMath {
@@ -67,17 +67,7 @@ export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMa
     productTA: (at, b) => (explicitTranspose ? tf.matMul(at, b) : tf.matMul(at, b, true, false)),
     productTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true)),
     gramOf: (a, at) => (explicitTranspose ? tf.matMul(a, at) : tf.matMul(a, a, false, true)),
-    derivative(activation, upstream, a) {
-      switch (activation) {
-        case 'identity':
-          return upstream;
-        case 'relu':
-          return tf.mul(upstream, tf.step(a));
-        case 'tanh':
-          return tf.mul(upstream, tf.sub(1, tf.square(a)));
-        case 'sigmoid':
-          return tf.mul(upstream, tf.mul(a, tf.sub(1, a)));
-      }
-    },
+    batchedTA: (a, b) => (explicitTranspose ? tf.matMul(tf.transpose(a, [0, 2, 1]), b) : tf.matMul(a, b, true, false)),
+    batchedTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b, [0, 2, 1])) : tf.matMul(a, b, false, true)),
   };
 }

@@ -6,15 +6,16 @@
  */
 import {
   type BatchIndices,
+  type Capability,
   type EvaluateRequest,
   type EvaluateResult,
   type LayerInfo,
+  type ModelSpec,
   resolveExampleWeights,
 } from '@abs/core';
 import type { Tensor, Tensor2D, TensorFlow } from '../tfjs-namespace';
 import type { DatasetTensors } from './dataset-tensors';
-import type { DenseMath } from './dense-math';
-import type { createDensePass, PassOutput } from './dense-pass';
+import type { createNetworkPass, PassOutput } from './network-pass';
 import { planRequest } from './request-plan';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -22,47 +23,48 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export interface EvaluateContext {
   readonly tf: TensorFlow;
   readonly name: string;
+  readonly spec: ModelSpec;
+  readonly capabilities: ReadonlySet<Capability>;
   readonly layers: readonly LayerInfo[];
   readonly shapes: readonly (readonly number[])[];
+  readonly outputs: number;
   readonly datasetSize: number;
   readonly data: () => DatasetTensors;
   readonly parameters: () => readonly Tensor[];
-  readonly pass: ReturnType<typeof createDensePass>;
-  readonly math: DenseMath;
+  readonly buffers: () => readonly Tensor[];
+  /** Takes over new running averages (a pass with a finite loss that updates them). */
+  readonly commitBuffers: (staged: Tensor[]) => void;
+  readonly pass: ReturnType<typeof createNetworkPass>;
 }
 
 function disposeOutput(out: PassOutput): void {
-  const lists = [out.gradient, out.secondMoment, out.weightedGradient];
+  const lists = [out.gradient, out.secondMoment, out.weightedGradient, out.staged];
   for (const list of lists) for (const t of list ?? []) t?.dispose();
   for (const t of [out.readback, out.features, out.outputs, out.featureGradient]) t?.dispose();
+  disposeRetained(out);
+}
+
+function disposeRetained(out: PassOutput): void {
   for (const r of out.retained ?? []) {
-    r?.at.dispose();
+    r?.input.dispose();
     r?.delta.dispose();
   }
 }
 
 /** Σ_i w_i g_i per layer from retained inputs and Δ̃ (weights divided by the pass scale s). */
-function weightedFromRetained(
-  context: EvaluateContext,
-  out: PassOutput,
-  weights: readonly Float32Array[],
-  n: number,
-): Tensor[] {
-  const { tf, layers, math } = context;
+function weightedFromRetained(context: EvaluateContext, out: PassOutput, weights: readonly Float32Array[]): Tensor[] {
+  const { tf, layers } = context;
   const weighted: Tensor[] = [];
   const kept: Tensor[] = [];
   try {
     tf.tidy(() => {
       (out.retained ?? []).forEach((r, l) => {
-        const [wIndex, bIndex] = (layers[l] as LayerInfo).parameters as [number, number | undefined];
-        const scaled = (weights[l] as Float32Array).map((v) => v / out.scale);
-        const dw = tf.mul(r.delta, tf.tensor2d(scaled, [n, 1])) as Tensor2D;
-        weighted[wIndex] = tf.keep(math.productTA(r.at, dw));
-        kept.push(weighted[wIndex] as Tensor);
-        if (bIndex !== undefined) {
-          weighted[bIndex] = tf.keep(tf.sum(dw, 0));
-          kept.push(weighted[bIndex] as Tensor);
-        }
+        const info = layers[l] as LayerInfo;
+        const scaled = tf.tensor1d((weights[l] as Float32Array).map((v) => v / out.scale));
+        context.pass.weightedOf(info, r.input, r.delta, scaled).forEach((t, j) => {
+          weighted[info.parameters[j] as number] = tf.keep(t);
+          kept.push(t);
+        });
       });
     });
   } catch (error) {
@@ -81,6 +83,9 @@ export async function evaluateOnDevice(
   const { layers } = context;
   const plan = planRequest(batch, request, {
     name: context.name,
+    spec: context.spec,
+    capabilities: context.capabilities,
+    outputs: context.outputs,
     where,
     datasetSize: context.datasetSize,
     layers,
@@ -89,18 +94,29 @@ export async function evaluateOnDevice(
   });
   const { n } = plan;
   const data = context.data();
-  const out = context.pass.run({
-    plan,
-    features: data.features,
-    targets: data.targets,
-    ...(request.replaceFeatures ? { replaced: request.replaceFeatures.features as Tensor2D } : {}),
-    ...(request.outputGradient ? { upstream: request.outputGradient as Tensor2D } : {}),
-    secondMoment: Boolean(request.secondMoment),
-    gram: Boolean(request.gram),
-    exampleNorms: Boolean(request.perExampleGradientNormSquared),
-    ...(request.features ? { featuresLayer: request.features.layer } : {}),
-    outputs: Boolean(request.outputs),
-  });
+  const defaultRule = plan.lowest !== undefined && !request.parameters && !request.replaceFeatures;
+  const out = context.pass.run(
+    {
+      plan,
+      features: data.features,
+      targets: data.targets,
+      ...(request.replaceFeatures ? { replaced: request.replaceFeatures.features } : {}),
+      ...(request.outputGradient ? { upstream: request.outputGradient as Tensor2D } : {}),
+      secondMoment: request.secondMoment
+        ? typeof request.secondMoment === 'object'
+          ? request.secondMoment.fidelity
+          : 'exact'
+        : undefined,
+      gram: Boolean(request.gram),
+      exampleNorms: Boolean(request.perExampleGradientNormSquared),
+      ...(request.features ? { featuresLayer: request.features.layer } : {}),
+      outputs: Boolean(request.outputs),
+      updateRunning:
+        context.buffers().length > 0 && (request.runningStatistics ?? (defaultRule ? 'update' : 'keep')) === 'update',
+    },
+    plan.parameters,
+    context.buffers(),
+  );
   const result: Mutable<EvaluateResult<Tensor>> = { batchSize: n, loss: Number.NaN };
   try {
     let offset = 0;
@@ -128,16 +144,18 @@ export async function evaluateOnDevice(
     if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
     if (plan.weightsFromGram) {
       const weights = resolveExampleWeights(plan.weightsFromGram(request.gram ? grams : []), layers.length, n);
-      result.weightedGradient = weightedFromRetained(context, out, weights, n);
+      result.weightedGradient = weightedFromRetained(context, out, weights);
     }
   } catch (error) {
     disposeOutput(out);
     throw error;
   }
   out.readback?.dispose();
-  for (const r of out.retained ?? []) {
-    r?.at.dispose();
-    r?.delta.dispose();
+  disposeRetained(out);
+  if (out.staged) {
+    // Running averages change only after a pass whose loss is finite.
+    if (request.outputGradient || Number.isFinite(result.loss)) context.commitBuffers(out.staged);
+    else for (const t of out.staged) t.dispose();
   }
   if (out.gradient) result.gradient = out.gradient;
   if (out.secondMoment) result.secondMoment = out.secondMoment;

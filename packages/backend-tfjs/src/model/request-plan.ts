@@ -4,13 +4,16 @@
  * fails fast, with the same typed errors as the reference backend, and allocates nothing.
  */
 import {
+  assertRequestSupported,
   type BatchIndices,
+  type Capability,
   checkBatch,
   checkRequestLayers,
   checkShapes,
   type EvaluateRequest,
   type ExampleWeights,
   type LayerInfo,
+  type ModelSpec,
   resolveExampleWeights,
 } from '@abs/core';
 import type { Tensor, Tensor2D } from '../tfjs-namespace';
@@ -36,7 +39,11 @@ export function planRequest(
   request: EvaluateRequest<Tensor>,
   model: {
     readonly name: string;
+    readonly spec: ModelSpec;
+    readonly capabilities: ReadonlySet<Capability>;
     readonly datasetSize: number;
+    /** Width of the network's output (logits). */
+    readonly outputs: number;
     readonly layers: readonly LayerInfo[];
     readonly shapes: readonly (readonly number[])[];
     readonly parameters: readonly Tensor[];
@@ -47,6 +54,7 @@ export function planRequest(
   const indices = checkBatch(batch, model.datasetSize, `${model.name}.${model.where ?? 'evaluate'}`);
   const n = indices.length;
   const depth = model.layers.length;
+  assertRequestSupported({ backend: model.name, capabilities: model.capabilities, spec: model.spec }, request);
   if (request.parameters) {
     checkShapes(
       'request.parameters',
@@ -55,14 +63,15 @@ export function planRequest(
     );
   }
   const replace = request.replaceFeatures;
-  checkRequestLayers(request, depth);
+  checkRequestLayers(request, model.layers);
   if (replace) {
-    const expected = [n, (model.layers[replace.layer] as LayerInfo).inputSize];
+    const layer = model.layers[replace.layer] as LayerInfo;
+    const flat = replace.features.shape.length === 2;
+    const expected = flat ? [n, layer.inputSize] : [n, ...layer.inputShape];
     checkShapes('replaceFeatures.features', [expected], [replace.features.shape]);
   }
   const upstream = request.outputGradient as Tensor2D | undefined;
-  if (upstream)
-    checkShapes('outputGradient', [[n, (model.layers[depth - 1] as LayerInfo).outputSize]], [upstream.shape]);
+  if (upstream) checkShapes('outputGradient', [[n, model.outputs]], [upstream.shape]);
   const weightsSpec = request.exampleWeights;
   const weights =
     weightsSpec === undefined || typeof weightsSpec === 'function'

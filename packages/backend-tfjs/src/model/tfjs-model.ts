@@ -1,7 +1,9 @@
 /**
- * core's `Model` over `tf.Tensor` for `mlp` specs. The model owns its parameter tensors
- * (`setParameters` takes the new ones over and disposes the replaced ones) and a reference
- * to the dataset tensors, uploaded once and shared per dataset; `dispose` frees both.
+ * core's `Model` over `tf.Tensor` for every sequential spec. The model owns its parameter
+ * tensors (`setParameters` takes the new ones over and disposes the replaced ones), its
+ * batch-norm running averages, and a reference to the dataset tensors, uploaded once and
+ * shared per dataset; `dispose` frees them all. A model with batch norm has the reduced
+ * capability set (no per-example statistics, see `modelCapabilities`).
  */
 import {
   CAPABILITIES,
@@ -9,23 +11,26 @@ import {
   checkShapes,
   checkSpecMatchesDataset,
   type Dataset,
-  denseStack,
   describeSpec,
   featureSize,
+  initializeBuffers,
   type Model,
   type ModelSpec,
+  modelCapabilities,
   resolveSgdStep,
   ShapeMismatchError,
   type TensorOps,
 } from '@abs/core';
-import type { Tensor, Tensor2D, TensorFlow } from '../tfjs-namespace';
+import type { Tensor, TensorFlow } from '../tfjs-namespace';
 import { readFloat32 } from '../tfjs-tensor-ops';
 import type { DatasetCache } from './dataset-tensors';
 import { createDenseMath, type KernelChoices } from './dense-math';
-import { createDensePass } from './dense-pass';
 import { evaluateOnDevice } from './evaluate';
+import { buildNodes } from './layers/build-nodes';
+import type { StatisticsOptions } from './linear-statistics';
+import { createNetworkPass } from './network-pass';
 
-/** Every capability of the contract, for every `mlp` spec. */
+/** Every capability of the contract (a model with batch norm drops the per-example ones). */
 export const TFJS_CAPABILITIES: ReadonlySet<Capability> = new Set(CAPABILITIES);
 
 export interface TfjsModelOptions {
@@ -33,6 +38,7 @@ export interface TfjsModelOptions {
   readonly name: string;
   readonly ops: TensorOps<Tensor>;
   readonly kernels: KernelChoices;
+  readonly statistics: StatisticsOptions;
   readonly datasets: DatasetCache;
   readonly parameters: readonly Float32Array[];
   readonly compileSibling: Model<Tensor>['compileSibling'];
@@ -41,39 +47,61 @@ export interface TfjsModelOptions {
 export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: TfjsModelOptions): Model<Tensor> {
   const { tf, name, ops } = options;
   checkSpecMatchesDataset(spec, dataset);
-  const stack = denseStack(spec, name);
-  const { parameters: parameterInfo, layers } = describeSpec(spec);
+  const { parameters: parameterInfo, layers, buffers: bufferInfo, inputShape, outputShape } = describeSpec(spec);
+  const capabilities = modelCapabilities(spec, TFJS_CAPABILITIES);
   const shapes = parameterInfo.map((p) => p.shape);
+  const bufferShapes = bufferInfo.map((b) => b.shape);
   const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const checkValues = (what: string, values: readonly Float32Array[]) =>
+  const checkValues = (what: string, expected: readonly (readonly number[])[], values: readonly Float32Array[]) =>
     checkShapes(
       what,
-      shapes,
-      values.map((v, i) => (shapes[i] && v.length === sizeOf(shapes[i]) ? shapes[i] : [v.length])),
+      expected,
+      values.map((v, i) => (expected[i] && v.length === sizeOf(expected[i]) ? expected[i] : [v.length])),
     );
-  checkValues('parameters', options.parameters);
-  const upload = (values: readonly Float32Array[]) => values.map((v, i) => ops.fromArray(v, shapes[i] as number[]));
+  checkValues('parameters', shapes, options.parameters);
+  const upload = (values: readonly Float32Array[], to: readonly (readonly number[])[]) =>
+    values.map((v, i) => ops.fromArray(v, to[i] as number[]));
 
-  const data = options.datasets.acquire(dataset, spec.loss, stack.layerSizes.at(-1) as number);
-  let parameters: Tensor[] = upload(options.parameters);
-  const replaceParameters = (next: Tensor[]) => {
-    for (const p of parameters) if (!next.includes(p)) p.dispose();
+  const outputs = outputShape[0] as number;
+  const data = options.datasets.acquire(dataset, spec.loss, outputs);
+  let parameters: Tensor[] = upload(options.parameters, shapes);
+  let buffers: Tensor[] = upload(initializeBuffers(spec), bufferShapes);
+  const replace = (current: Tensor[], next: Tensor[]) => {
+    for (const p of current) if (!next.includes(p)) p.dispose();
     for (const p of next) tf.keep(p);
-    parameters = next;
+    return next;
+  };
+  const replaceParameters = (next: Tensor[]) => {
+    parameters = replace(parameters, next);
   };
   const math = createDenseMath(tf, options.kernels);
-  const pass = createDensePass(tf, stack, layers, math);
+  const pass = createNetworkPass({
+    tf,
+    math,
+    network: buildNodes({ tf, math }, spec),
+    layers,
+    shapes,
+    inputShape,
+    loss: spec.loss,
+    statistics: options.statistics,
+  });
   const width = featureSize(dataset);
   const context = {
     tf,
     name,
+    spec,
+    capabilities,
     layers,
     shapes,
+    outputs,
     datasetSize: dataset.size,
     data: () => data,
     parameters: () => parameters,
+    buffers: () => buffers,
+    commitBuffers: (staged: Tensor[]) => {
+      buffers = replace(buffers, staged);
+    },
     pass,
-    math,
   };
 
   return {
@@ -82,9 +110,10 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     ops,
     spec,
     dataset,
-    capabilities: TFJS_CAPABILITIES,
+    capabilities,
     parameterInfo,
     layers,
+    bufferInfo,
     get parameters() {
       return parameters;
     },
@@ -98,8 +127,13 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     },
     readParameters: () => Promise.all(parameters.map(readFloat32)),
     writeParameters(values) {
-      checkValues('writeParameters', values);
-      replaceParameters(upload(values));
+      checkValues('writeParameters', shapes, values);
+      replaceParameters(upload(values, shapes));
+    },
+    readBuffers: () => Promise.all(buffers.map(readFloat32)),
+    writeBuffers(values) {
+      checkValues('writeBuffers', bufferShapes, values);
+      buffers = replace(buffers, upload(values, bufferShapes));
     },
     evaluate: (batch, request = {}) => evaluateOnDevice(context, batch, request),
     async sgdStep(batch, step, request = {}) {
@@ -110,7 +144,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
         {
           perExampleLoss: request.perExampleLoss === true,
           gradient: true,
-          secondMoment: request.secondMoment === true,
+          ...(request.secondMoment ? { secondMoment: request.secondMoment } : {}),
           gram: request.gram === true,
         },
         'sgdStep',
@@ -146,9 +180,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       if (features.length !== count * width) {
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
-      const z = tf.tidy(
-        () => pass.forward(parameters, tf.tensor2d(features, [count, width], 'float32')).at(-1) as Tensor2D,
-      );
+      const z = tf.tidy(() => pass.predict(parameters, buffers, tf.tensor2d(features, [count, width], 'float32')));
       try {
         return await readFloat32(z);
       } finally {
@@ -157,8 +189,9 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     },
     compileSibling: options.compileSibling,
     dispose() {
-      for (const p of parameters) p.dispose();
+      for (const t of [...parameters, ...buffers]) t.dispose();
       parameters = [];
+      buffers = [];
       data.release();
     },
   };

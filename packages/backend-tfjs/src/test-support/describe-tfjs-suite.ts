@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { fromLayersModel } from '../layers/from-layers-model';
 import { tfjsBackend } from '../tfjs-backend';
 import type { Tensor, TensorFlow } from '../tfjs-namespace';
+import { exactReference } from './exact-reference';
 import { expectNoLeaks } from './leak-check';
 
 /** The slice of tfjs-layers the round-trip tests build models with. */
@@ -45,12 +46,8 @@ export function describeTfjsSuite(options: TfjsSuiteOptions): void {
   describeBackendConformance({
     name: label,
     backend: async () => tfjsBackend({ tf: await load() }),
-    reference: () => jsBackend(),
+    reference: () => exactReference(),
     afterEach: async (model) => expectNoLeaks(await load(), model),
-    excludeNetworks: {
-      'conv/pool/residual': 'this backend compiles dense networks only so far (issue 15)',
-      'batch-norm/mse': 'this backend compiles dense networks only so far (issue 15)',
-    },
   });
 
   describe(`${label}: realistic widths`, () => {

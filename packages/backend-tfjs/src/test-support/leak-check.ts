@@ -1,7 +1,7 @@
 /**
- * Test-only leak assertion: runs every kind of `evaluate` request on a model (including two
- * that fail, one before and one after the device pass), plus `predict`, disposes what each
- * returns, and expects `tf.memory().numTensors` unchanged.
+ * Test-only leak assertion: runs every kind of `evaluate` request the model offers (including
+ * failing ones: before the device pass, after it, and a request a batch-norm model refuses),
+ * plus `predict`, disposes what each returns, and expects `tf.memory().numTensors` unchanged.
  */
 import type { EvaluateRequest, EvaluateResult, Model } from '@abs/core';
 import { expect } from 'vitest';
@@ -28,24 +28,39 @@ export async function exerciseEveryRequest(tf: TensorFlow, model: Model<Tensor>)
     inputs.push(t);
     return t;
   };
+  const perExample = model.capabilities.has('gram');
   const requests: EvaluateRequest<Tensor>[] = [
     {},
     { perExampleLoss: true },
-    { gradient: true, secondMoment: true, gram: true, features: { layer: last }, outputs: true },
-    { exampleWeights: uniform() },
-    { gram: true, exampleWeights: () => uniform() },
+    { gradient: true, features: { layer: last }, outputs: true },
     { gradient: true, parameters: model.parameters.map((p) => make(tf.clone(p))) },
     { gradient: true, replaceFeatures: { layer: last, features: make(tf.zeros([n, width])) } },
-    { secondMoment: true, gram: true, outputGradient: make(tf.ones([n, outputs])) },
-  ];
+    { gradient: true, outputGradient: make(tf.ones([n, outputs])) },
+    ...(perExample
+      ? [
+          { gradient: true, secondMoment: true, gram: true, perExampleGradientNormSquared: true },
+          { secondMoment: { fidelity: 'reference' } },
+          { exampleWeights: uniform() },
+          { gram: true, exampleWeights: () => uniform() },
+          { secondMoment: true, gram: true, outputGradient: make(tf.ones([n, outputs])) },
+        ]
+      : []),
+  ] as EvaluateRequest<Tensor>[];
   for (const request of requests) disposeResult(await model.evaluate(batch, request));
-  await expect(model.evaluate(batch, { exampleWeights: new Float32Array(n + 1) })).rejects.toMatchObject({
-    code: 'abs.shape-mismatch',
-  });
-  await expect(
-    model.evaluate(batch, { gradient: true, gram: true, exampleWeights: () => new Float32Array(n + 1) }),
-  ).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
-  await model.predict(model.dataset.features.subarray(0, n * (model.layers[0]?.inputSize as number)), n);
+  if (perExample) {
+    await expect(model.evaluate(batch, { exampleWeights: new Float32Array(n + 1) })).rejects.toMatchObject({
+      code: 'abs.shape-mismatch',
+    });
+    await expect(
+      model.evaluate(batch, { gradient: true, gram: true, exampleWeights: () => new Float32Array(n + 1) }),
+    ).rejects.toMatchObject({ code: 'abs.shape-mismatch' });
+  } else {
+    await expect(model.evaluate(batch, { gradient: true, gram: true })).rejects.toMatchObject({
+      code: 'abs.unsupported-capability',
+    });
+  }
+  const inputSize = model.dataset.features.length / model.dataset.size;
+  await model.predict(model.dataset.features.subarray(0, n * inputSize), n);
   for (const t of inputs) t.dispose();
 }
 
