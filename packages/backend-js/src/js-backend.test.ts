@@ -199,7 +199,7 @@ describe('jsBackend gradients', () => {
 });
 
 describe('spec test vectors', () => {
-  // ../shared/specs/cabs.md, C2: dense-layer moment trick against brute force.
+  // Spec vector C2 (the CABS README): dense-layer moment trick against brute force.
   it('C2: mean gradient and second moment of a dense layer (mse, m = 3)', async () => {
     const data: Dataset = {
       name: 'C2',
@@ -241,7 +241,7 @@ describe('spec test vectors', () => {
     expect(xi).toBeCloseTo(55.9444, 4);
   });
 
-  // ../shared/specs/dba.md, TV-D5: exact Gram trick for a dense layer with bias.
+  // Spec vector TV-D5 (the DBA README): exact Gram trick for a dense layer with bias.
   it('TV-D5: (ΔΔᵀ)∘([A,1][A,1]ᵀ) equals the Gram of per-sample gradients', async () => {
     const A = [0.13, -0.13, 0.64, 0.1, -0.54, 0.36, 1.3, 0.95, -0.7, -1.27, -0.62, 0.04];
     const delta = [-2.33, -0.22, -1.25, -0.73, -0.54, -0.32, 0.41, 1.04];

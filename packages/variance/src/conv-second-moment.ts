@@ -1,6 +1,6 @@
 /**
  * Second moments of weight-shared parameters (convolution kernels and biases), the one place
- * where the two fidelity modes of shared/specs/cabs.md §4.5 differ. Example i's gradient of a
+ * where the two fidelity modes of CABS differ (@abs/cabs README, "Fidelity"). Example i's gradient of a
  * shared element is a sum over positions p of contributions c_ip (x_{i,p+k}·δ_ip for kernel tap
  * k, δ_ip for the bias), so
  * - `exact`:     M = (1/m) Σ_i (Σ_p c_ip)²   (per-example gradients squared; BackPACK, Cockpit)
@@ -18,7 +18,7 @@ export type SecondMomentFidelity = 'exact' | 'reference';
  * // one example, positions contributing 1 and 2 (spec vector C3)
  * sharedParameterSecondMoment([[1, 2]], 'exact'); // 9
  * sharedParameterSecondMoment([[1, 2]], 'reference'); // 5
- * @see shared/specs/cabs.md §4.5
+ * @see the @abs/cabs README, "Fidelity"
  */
 export function sharedParameterSecondMoment(
   contributions: readonly (readonly number[])[],
@@ -58,7 +58,7 @@ export interface Conv1dMomentInput {
  * // C3: a 1×1 conv over 2 positions, x = (1, 2), δ = (1, 1)
  * convSecondMoment({ inputs: [[1, 2]], outputGradients: [[1, 1]], kernelSize: 1 }, 'exact');
  * // { weight: Float64Array [9], bias: 4 }; with 'reference': { weight: [5], bias: 2 }
- * @see shared/specs/cabs.md §4.5, §10 C3
+ * @see the @abs/cabs README, "Fidelity" (test vector C3)
  */
 export function convSecondMoment(
   input: Conv1dMomentInput,
