@@ -262,6 +262,18 @@ describe('initializeParameters', () => {
     expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(0.99 * limit);
   });
 
+  it("takes a conv kernel's fans from its receptive field (kh·kw·in, kh·kw·filters)", () => {
+    // He-normal: variance 2/(5·5·32) = 0.0025 over 51,200 draws; Glorot bound √(6/(800 + 1600)) = 0.05.
+    const he = initializeParameters(sequential([8, 8, 32], [conv2d(64, 5), flatten(), dense(2)]), 1)[0] as Float32Array;
+    const variance = he.reduce((s, v) => s + v * v, 0) / he.length;
+    expect(variance / 0.0025).toBeGreaterThan(0.97);
+    expect(variance / 0.0025).toBeLessThan(1.03);
+    const spec = sequential([8, 8, 32], [conv2d(64, 5, { init: 'glorot-uniform' }), flatten(), dense(2)]);
+    const glorot = initializeParameters(spec, 1)[0] as Float32Array;
+    expect(Math.max(...glorot.map(Math.abs))).toBeLessThanOrEqual(0.05);
+    expect(Math.max(...glorot.map(Math.abs))).toBeGreaterThan(0.0499);
+  });
+
   it('supports the truncated normal with a bias constant (the CABS reference init)', () => {
     const [w, b] = initializeParameters(
       mlp([100, 50], { init: { kind: 'truncated-normal', std: 0.01, bias: 0.05 } }),
