@@ -61,6 +61,7 @@ export async function runBench(
     primary,
     seeds: options.seeds,
     hidden: options.hidden,
+    ranks: options.ranks,
     // The tour is the few-minute overview: always the quick form of each suite.
     quick: options.quick || options.suites.includes('tour'),
     budget: options.budget,

@@ -16,6 +16,7 @@ export const SUITE_NAMES = [
   'dba',
   'labpal',
   'arbiter',
+  'scale',
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
@@ -46,6 +47,8 @@ export interface CliOptions {
   readonly seeds: number;
   /** Hidden widths for suites that sweep them (dba). */
   readonly hidden: number[] | undefined;
+  /** `--ranks`: the MPI rank counts the scale suite compares. */
+  readonly ranks: number[] | undefined;
   readonly out: string;
   readonly quick: boolean;
   readonly help: boolean;
@@ -86,6 +89,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let budget: CliOptions['budget'];
   let seeds = 1;
   let hidden: number[] | undefined;
+  let ranks: number[] | undefined;
   let out = 'bench-results';
   let quick = false;
   let help = false;
@@ -124,6 +128,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--hidden':
         hidden = list(value(), arg).map((w) => positiveInt(w, arg));
         break;
+      case '--ranks':
+        ranks = list(value(), arg).map((r) => positiveInt(r, arg));
+        break;
       case '--seeds':
         seeds = positiveInt(value(), arg);
         break;
@@ -158,6 +165,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     budget,
     seeds,
     hidden,
+    ranks,
     out,
     quick,
     help,
@@ -198,6 +206,7 @@ suites (default: tour):
   arbiter       Arbiter alone and with a multistep schedule against fixed batches and CABS
   speed         ms per step of each model query on every installed backend
   equivalence   each backend's losses, gradients and statistics against backend-js
+  scale         data-parallel throughput over MPI (mpirun, @abs/distributed) and the collectives' share of a step
 
 options:
   --backend NAMES    comma-separated, from ${BACKEND_NAMES.join(', ')};
@@ -209,6 +218,7 @@ options:
   --examples N       train every run on N examples instead of the suite's own budget
   --seeds N          repeat every run with seeds 1…N; the report then shows mean ± std of the final results
   --hidden W,...     hidden-layer widths of the dba sweep (default 128,512,1000; 128 with --quick)
+  --ranks N,...      rank counts the scale suite launches with mpirun (default 1,2)
   --quick            the short form of every suite: smaller budgets, one dataset (the tour always uses it)
   --out DIR          where results.json, report.html and the charts go, created if missing (default: bench-results,
                      relative to apps/bench); the absolute path is printed at the start and the end

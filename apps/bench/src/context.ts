@@ -24,6 +24,8 @@ export interface SuiteContext {
   readonly seeds: number;
   /** `--hidden`: the hidden widths a sweeping suite uses instead of its own. */
   readonly hidden: readonly number[] | undefined;
+  /** `--ranks`: the MPI rank counts the scale suite compares. */
+  readonly ranks: readonly number[] | undefined;
   readonly quick: boolean;
   /** `--steps` / `--examples` from the command line, overriding a suite's own budget. */
   readonly budget: { readonly steps: number } | { readonly examples: number } | undefined;

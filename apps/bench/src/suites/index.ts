@@ -8,6 +8,7 @@ import { dbaSuite } from './dba';
 import { demoSuite } from './demo';
 import { equivalenceSuite } from './equivalence';
 import { labpalSuite } from './labpal';
+import { scaleSuite } from './scale';
 import { speedSuite } from './speed';
 
 export const SUITES: Record<Exclude<SuiteName, 'tour'>, (ctx: SuiteContext) => Promise<void>> = {
@@ -19,4 +20,5 @@ export const SUITES: Record<Exclude<SuiteName, 'tour'>, (ctx: SuiteContext) => P
   dba: dbaSuite,
   labpal: labpalSuite,
   arbiter: arbiterSuite,
+  scale: scaleSuite,
 };
