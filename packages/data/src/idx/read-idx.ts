@@ -3,10 +3,10 @@
  * file can be malformed is a `DataFormatError` naming the file and the problem.
  */
 import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { DataFormatError } from '../errors/data-format-error';
 import { DatasetUnavailableError } from '../errors/dataset-unavailable-error';
-import { hex, IDX_TYPES, type IdxArray, KNOWN_TYPES } from './idx-array';
+import { inflateAtMost, inflateHead, isGzip, MAX_INFLATED_BYTES } from './bounded-gunzip';
+import { hex, IDX_TYPES, type IdxArray, type IdxTypeInfo, KNOWN_TYPES } from './idx-array';
 
 export interface ParseIdxOptions {
   /** Name of the bytes' origin for error messages; default `'<bytes>'`. */
@@ -32,7 +32,8 @@ export async function readIdx(path: string): Promise<IdxArray> {
 }
 
 /**
- * Decodes the bytes of an IDX file; gzip input (magic 0x1f 0x8b) is decompressed first.
+ * Decodes the bytes of an IDX file; gzip input (magic 0x1f 0x8b) is decompressed first, never
+ * beyond the size its header declares (a gzip bomb fails after that many bytes).
  * @param bytes - the file's content
  * @param options - `source`, the name used in error messages
  * @example
@@ -43,13 +44,58 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
   const fail = (problem: string, cause?: unknown): never => {
     throw new DataFormatError({ file, format: 'IDX', problem, cause });
   };
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  const gzip = isGzip(bytes);
+  const inflate = <R>(run: () => R): R => {
     try {
-      bytes = gunzipSync(bytes);
+      return run();
     } catch (cause) {
       return fail(`it starts like gzip but cannot be decompressed (${(cause as Error).message})`, cause);
     }
+  };
+  const { type, shape, header, count } = readHeader(gzip ? inflate(() => inflateHead(bytes, MAX_HEADER)) : bytes, fail);
+  const expected = count * type.bytes;
+  const described = `shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} data bytes`;
+  if (gzip) {
+    if (header + expected > MAX_INFLATED_BYTES) {
+      return fail(`${described}, more than the ${MAX_INFLATED_BYTES} bytes a buffer can hold`);
+    }
+    const inflated = inflate(() => inflateAtMost(bytes, header + expected));
+    if (!inflated) {
+      return fail(
+        `unexpected bytes after the data: ${described}, and it decompresses to more than ${header + expected} bytes`,
+      );
+    }
+    bytes = inflated;
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const actual = bytes.length - header;
+  if (actual < expected) return fail(`truncated data: ${described}, the file has ${actual}`);
+  if (actual > expected) return fail(`${actual - expected} unexpected bytes after the data: ${described}`);
+  const data = type.create(count);
+  if (type.bytes === 1) {
+    data.set(
+      type.dtype === 'ubyte' ? bytes.subarray(header) : new Int8Array(bytes.buffer, bytes.byteOffset + header, count),
+    );
+  } else {
+    for (let i = 0; i < count; i++) data[i] = type.read(view, header + i * type.bytes);
+  }
+  return { dtype: type.dtype, shape, data };
+}
+
+/** The longest IDX header: the magic number and 255 sizes. */
+const MAX_HEADER = 4 + 4 * 255;
+
+interface IdxHeader {
+  readonly type: IdxTypeInfo;
+  readonly shape: number[];
+  /** Bytes before the data: 4 + 4·rank. */
+  readonly header: number;
+  /** Values the shape declares. */
+  readonly count: number;
+}
+
+/** Magic number and sizes from the start of the (decompressed) file. */
+function readHeader(bytes: Uint8Array, fail: (problem: string) => never): IdxHeader {
   if (bytes.length < 4) return fail(`truncated header: ${bytes.length} bytes, the magic number alone needs 4`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
@@ -63,19 +109,5 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
     return fail(`truncated header: ${rank} dimensions need ${header} header bytes, the file has ${bytes.length}`);
   }
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = count * type.bytes;
-  const actual = bytes.length - header;
-  const described = `shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} data bytes`;
-  if (actual < expected) return fail(`truncated data: ${described}, the file has ${actual}`);
-  if (actual > expected) return fail(`${actual - expected} unexpected bytes after the data: ${described}`);
-  const data = type.create(count);
-  if (type.bytes === 1) {
-    data.set(
-      type.dtype === 'ubyte' ? bytes.subarray(header) : new Int8Array(bytes.buffer, bytes.byteOffset + header, count),
-    );
-  } else {
-    for (let i = 0; i < count; i++) data[i] = type.read(view, header + i * type.bytes);
-  }
-  return { dtype: type.dtype, shape, data };
+  return { type, shape, header, count: shape.reduce((a, b) => a * b, 1) };
 }
