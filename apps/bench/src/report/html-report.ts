@@ -175,7 +175,7 @@ export function decisionTables(runs: readonly RunRecord[]): string {
       ? `<details><summary>LABPAL measurement windows (${windows.length})</summary>${table(['run', 'step', 'raw step −b/(2a)', 'cap s_max', 'clipped', 'window step s', 'accepted'], windows)}</details>`
       : '') +
     (decisions.length > 0
-      ? `<h3>Arbiter batch-size decisions</h3>${table(['run', 'after epoch', 'step', 'next batch size', 'candidates (mixture weight π)', 'chosen'], decisions)}`
+      ? `<h3>Arbiter batch-size decisions</h3><p>At each epoch end: the batch size of the next epoch, and the candidates with their mixture weights at that step. With a fixed schedule the next size follows the schedule, whatever the agent chose.</p>${table(['run', 'after epoch', 'step', 'next batch size', 'candidates (mixture weight π)', "agent's choice"], decisions)}`
       : '')
   );
 }
