@@ -10,6 +10,7 @@ import { labpal, pal } from '@abs/parabola-ls';
 import { describe, expect, it } from 'vitest';
 import type { ReadyBackend } from './context';
 import { type Observer, observeArbiter, observeLabpal, observePal } from './observe';
+import { decisionTables, suiteCharts } from './report/html-report';
 import type { BatchSizeDecisionEvent, LineSearchEvent } from './results';
 import { runExperiment } from './run-experiment';
 
@@ -58,6 +59,11 @@ describe('LABPAL windows in the run events', () => {
     const after = record.trace.find((t) => t.step === firstEnd.step);
     expect(after?.stepSize).toBeCloseTo(1.8e-3, 12);
     expect(record.trace[0]?.stepSize).toBeNull();
+    // The report plots the step size and the windows, and lists every window.
+    expect(suiteCharts('s', [record]).map((c) => c.file)).toEqual(
+      expect.arrayContaining(['s-step-size.svg', 's-labpal-windows.svg']),
+    );
+    expect(decisionTables([record]).match(/<tr><td>t s1<\/td>/g)).toHaveLength(windows.length);
   });
 
   it('exact: every window clips to the configured cap, which stays put', async () => {
@@ -101,5 +107,12 @@ describe('Arbiter decisions in the run events', () => {
       if (next) expect(next.batchSize).toBeLessThanOrEqual(d.nextBatchSize);
     }
     expect(record.trace[10]?.batchSize).toBe(decisions[0]?.nextBatchSize);
+    const table = decisionTables([record]);
+    expect(table).toContain('Arbiter batch-size decisions');
+    expect(table.match(/<tr><td>t s1<\/td>/g)).toHaveLength(decisions.length);
+    const first = decisions[0] as BatchSizeDecisionEvent;
+    expect(table).toContain(
+      `<td>${first.candidates.map((c, i) => `${c} (${Number(first.weights[i]?.toPrecision(4))})`).join(', ')}</td>`,
+    );
   });
 });
