@@ -105,6 +105,15 @@ describe('the cap in the state', () => {
     expect(rest.thetas).toEqual(whole.thetas.slice(15));
   });
 
+  it('exact mode clips with its configured cap, even from a state whose cap a reference run grew', async () => {
+    const model = lossModel([theta0], half);
+    const first = await runCalls(model, algorithm, 15);
+    const json = JSON.parse(JSON.stringify(await encodeState(model.ops, first.state)));
+    const exact = await runCalls(model, labpal(options), 5, resumedFrom(model, json));
+    expect(exact.reports[4]?.measurement).toMatchObject({ clipped: true, maxStepSize: 1, s: alpha });
+    expect(exact.reports[4]?.maxStepSize).toBe(1);
+  });
+
   it('a state saved without the cap resumes with the configured one; a malformed cap is a typed error', async () => {
     const model = lossModel([theta0], half);
     const first = await runCalls(model, algorithm, 15);

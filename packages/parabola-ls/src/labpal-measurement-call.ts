@@ -35,7 +35,8 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
   const probeDistances = [near.distance, far.distance] as const;
   const fit = fitParabola({ l0, lh: near.loss, lmu: far.loss, h: near.distance, mu: far.distance }, config.fidelity);
   const probe = (['0', 'h', 'μ'] as const)[losses.findIndex((l) => !Number.isFinite(l))];
-  const cap = state.maxStepSize;
+  // `exact` clips with the configured cap; `reference` with the state's, which clips have grown.
+  const cap = config.fidelity === 'reference' ? state.maxStepSize : config.maxStepSize;
   const proposal =
     probe === undefined
       ? proposeStep(fit, { ...config, maxStepSize: cap, directionNorm: window.directionNorm })
