@@ -2,7 +2,9 @@
 // Package checks beyond publint, run from a package dir by its `lint` script (after `build`):
 // 1. `publishConfig.exports` is `exports` without the development-only `@abs/source` condition,
 //    so the published manifest never points at src/ (not in the tarball) and the two cannot drift;
-// 2. attw (are the types wrong) on the tarball `pnpm pack` makes, which is what gets published:
+// 2. optional peers declared only in peerDependenciesMeta (vitest for @abs/core/testing) stay
+//    imports in dist/: tsup would bundle them unless told otherwise (tooling/tsup.preset.ts);
+// 3. attw (are the types wrong) on the tarball `pnpm pack` makes, which is what gets published:
 //    types must resolve under node10, node16 (CJS and ESM) and bundler resolution.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +36,19 @@ if (!isDeepStrictEqual(pkg.publishConfig?.exports, withoutSource(pkg.exports))) 
 if (!existsSync(pkg.types)) {
   console.error(`${pkg.name}: ${pkg.types} is missing; run \`pnpm build\` before the package checks`);
   process.exit(1);
+}
+
+const distFiles = readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((f) => /\.c?js$/.test(f));
+for (const peer of Object.keys(pkg.peerDependenciesMeta ?? {})) {
+  const pattern = new RegExp(`(?:from |require\\()["']${peer}["']`);
+  const imported = distFiles.some((file) => pattern.test(readFileSync(join('dist', file), 'utf8')));
+  const used = readdirSync('src', { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .some((file) => new RegExp(`from ['"]${peer}['"]`).test(readFileSync(join('src', file), 'utf8')));
+  if (used && !imported) {
+    console.error(`${pkg.name}: dist/ bundles the optional peer '${peer}' instead of importing it`);
+    process.exit(1);
+  }
 }
 
 const out = mkdtempSync(join(tmpdir(), 'abs-pack-'));

@@ -1,5 +1,18 @@
 // Shared tsup preset: ESM first, CJS alongside, declarations for both.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Options } from 'tsup';
+
+/**
+ * Optional peers declared only in `peerDependenciesMeta` (vitest for `@abs/core/testing`):
+ * tsup keeps `dependencies` and `peerDependencies` external on its own, but would bundle these.
+ */
+function metaOnlyPeers(): string[] {
+  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as {
+    peerDependenciesMeta?: Record<string, unknown>;
+  };
+  return Object.keys(pkg.peerDependenciesMeta ?? {});
+}
 
 export function packageBuild(overrides: Options = {}): Options {
   return {
@@ -11,5 +24,6 @@ export function packageBuild(overrides: Options = {}): Options {
     target: 'node20',
     tsconfig: 'tsconfig.build.json',
     ...overrides,
+    external: [...metaOnlyPeers(), ...(overrides.external ?? [])],
   };
 }
