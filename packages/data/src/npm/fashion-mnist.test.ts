@@ -24,7 +24,14 @@ function rawRows(label: number, count: number): number[][] {
   return parsed;
 }
 
-describe('fashionMnist', () => {
+/**
+ * Reading 1,001 images per class parses ~2 MB of each class file (≈ 2 s on an idle machine).
+ * A timeout here only detects a hang, so it is far above any load the test machine may be
+ * under: the tests do not depend on its speed.
+ */
+const READS_PACKAGE_FILES = 300_000;
+
+describe('fashionMnist', { timeout: READS_PACKAGE_FILES }, () => {
   it('loads the first limitPerClass images of each class, split 80/20 per class', async () => {
     const { train, test, classNames } = await fashionMnist({ limitPerClass: 20, seed: 5 });
     // round(0.2·20) = 4 test and 16 train images per class.
@@ -62,6 +69,18 @@ describe('fashionMnist', () => {
     for (const i of [0, 300, 783, 5000]) {
       expect(standard.train.features[i]).toBeCloseTo(((plain.train.features[i] as number) - 0.286) / 0.353, 5);
     }
+  });
+
+  it("returns [28, 28, 1] images with shape: 'image', the same values as the flat features", async () => {
+    const flat = await fashionMnist({ limitPerClass: 10 });
+    const images = await fashionMnist({ limitPerClass: 10, shape: 'image' });
+    expect([flat.train.featureShape, images.train.featureShape, images.test.featureShape]).toEqual([
+      [784],
+      [28, 28, 1],
+      [28, 28, 1],
+    ]);
+    expect(Array.from(images.train.features)).toEqual(Array.from(flat.train.features));
+    expect(Array.from(images.test.labels ?? [])).toEqual(Array.from(flat.test.labels ?? []));
   });
 
   it('validates options under its own name', async () => {

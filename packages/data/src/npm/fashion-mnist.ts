@@ -40,7 +40,7 @@ const FASHION_MNIST: NpmImageSource = {
  * like `mnist` (default 56,000 train / 14,000 test). Reading all of it takes ≈ 2.2 s (a 55 MB
  * byte cache plus 220 MB of float32 features); `limitPerClass` reads only the first images of
  * each file (100 per class: ≈ 50 ms).
- * @param options - `testFraction`, `seed`, `normalize`, `limitPerClass`
+ * @param options - `testFraction`, `seed`, `normalize`, `limitPerClass`, `shape`
  * @example
  * const { train, test, classNames } = await fashionMnist({ limitPerClass: 500 });
  * [train.size, test.size, classNames[9]]; // [4000, 1000, 'Ankle boot']

@@ -15,6 +15,11 @@ export interface ImageDatasetOptions {
   readonly normalize?: 'none' | 'standardize';
   /** Use only the first `limitPerClass` images of each class (≥ 2); default: all. */
   readonly limitPerClass?: number;
+  /**
+   * `'flat'` (default): `featureShape` [784], for dense nets. `'image'`: [28, 28, 1] (height,
+   * width, channels: NHWC), for conv nets. The same values in the same order either way.
+   */
+  readonly shape?: 'flat' | 'image';
 }
 
 export interface ResolvedImageDatasetOptions {
@@ -22,6 +27,7 @@ export interface ResolvedImageDatasetOptions {
   readonly seed: number;
   readonly normalize: 'none' | 'standardize';
   readonly limitPerClass: number;
+  readonly shape: 'flat' | 'image';
 }
 
 export function resolveImageDatasetOptions(owner: string, options: ImageDatasetOptions): ResolvedImageDatasetOptions {
@@ -34,5 +40,6 @@ export function resolveImageDatasetOptions(owner: string, options: ImageDatasetO
       options.limitPerClass === undefined
         ? Number.POSITIVE_INFINITY
         : check.integer('limitPerClass', options.limitPerClass, { gte: 2 }),
+    shape: check.oneOf('shape', options.shape ?? 'flat', ['flat', 'image']),
   };
 }

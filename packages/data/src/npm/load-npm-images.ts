@@ -22,7 +22,8 @@ export interface NpmImageSource {
   readonly std: number;
 }
 
-const WIDTH = 28 * 28;
+const SIDE = 28;
+const WIDTH = SIDE * SIDE;
 
 export async function loadNpmImages(
   source: NpmImageSource,
@@ -39,6 +40,7 @@ export async function loadNpmImages(
     classNames: source.classNames,
     files,
     width: WIDTH,
+    featureShape: options.shape === 'image' ? [SIDE, SIDE, 1] : [WIDTH],
     testFraction: options.testFraction,
     seed: options.seed,
     limitPerClass: options.limitPerClass,

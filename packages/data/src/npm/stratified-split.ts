@@ -22,7 +22,10 @@ export interface StratifiedSplitOptions {
   readonly classNames: readonly string[];
   /** Path of each class's file, for error messages. */
   readonly files: readonly string[];
+  /** Values per image. */
   readonly width: number;
+  /** Shape of one example, of `width` values, e.g. [784] or [28, 28, 1]. */
+  readonly featureShape: readonly number[];
   readonly testFraction: number;
   readonly seed: number;
   /** Images used per class (the first ones). */
@@ -66,7 +69,7 @@ function assemble(
   name: string,
   examples: readonly Example[],
   classes: readonly ClassImages[],
-  { width, shift, divisor, classNames }: StratifiedSplitOptions,
+  { width, featureShape, shift, divisor, classNames }: StratifiedSplitOptions,
 ): Dataset {
   const features = new Float32Array(examples.length * width);
   const labels = new Int32Array(examples.length);
@@ -86,7 +89,7 @@ function assemble(
   return validateDataset({
     name,
     size: examples.length,
-    featureShape: [width],
+    featureShape: [...featureShape],
     features,
     labels,
     numClasses: classNames.length,
