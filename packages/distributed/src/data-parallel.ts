@@ -51,7 +51,7 @@ export interface DataParallelModel<T> extends Model<T> {
   /** True on rank 0, the rank that should write checkpoints, progress and results. */
   readonly isRoot: boolean;
   /** The wrapped single-process model (evaluates this rank's slices). */
-  readonly local: Model<unknown>;
+  readonly local: Model<T>;
 }
 
 async function parameterHash<T>(model: Model<T>): Promise<number> {
@@ -152,7 +152,6 @@ export async function dataParallel<T>(model: Model<T>, options: DataParallelOpti
   const checkEvery = c.integer('checkParametersEvery', options.checkParametersEvery ?? 10, { gte: 1 });
   const { rank, size } = communicator;
   const starting: Fingerprint[] = [
-    { subject: 'communicator', hash: size },
     {
       subject: 'configuration',
       hash: hashJson({ backend: model.backend, spec: model.spec, parameters: model.parameterInfo }),
@@ -271,7 +270,7 @@ export async function dataParallel<T>(model: Model<T>, options: DataParallelOpti
     rank,
     size,
     isRoot: rank === 0,
-    local: model as Model<unknown>,
+    local: model,
   };
   return wrapped;
 }

@@ -98,7 +98,7 @@ describe('ranks that disagree are refused', () => {
     }
   });
 
-  it('during the run: parameters that diverged, or another batch', async () => {
+  it('during the run: parameters that diverged, another batch or another request', async () => {
     const diverged = await onRanks(2, async (communicator) => {
       const model = await dataParallel(await compile(), { communicator, checkParametersEvery: 2 });
       await model.evaluate([1, 2, 3, 4], { gradient: true });
@@ -114,6 +114,12 @@ describe('ranks that disagree are refused', () => {
       await model.evaluate(communicator.rank === 0 ? [1, 2, 3] : [1, 2, 4], { gradient: true });
     });
     for (const error of rejections(batches)) expect((error as RankMismatchError).subject).toBe('batch');
+
+    const requests = await onRanks(2, async (communicator) => {
+      const model = await dataParallel(await compile(), { communicator });
+      await model.evaluate([1, 2, 3], { gradient: true, perExampleLoss: communicator.rank === 1 });
+    });
+    for (const error of rejections(requests)) expect((error as RankMismatchError).subject).toBe('request');
   });
 
   it('assertSameOnAllRanks compares any JSON value', async () => {

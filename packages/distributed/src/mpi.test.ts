@@ -37,7 +37,8 @@ function unavailable(): string | undefined {
 const reason = unavailable();
 if (reason) console.log(`skipping the mpirun tests: ${reason}`);
 
-describe.skipIf(reason !== undefined)('mpirun -np 2', () => {
+// Each test starts node twice under mpirun (TypeScript through tsx): allow a loaded machine.
+describe.skipIf(reason !== undefined)('mpirun -np 2', { timeout: 120_000 }, () => {
   it('trains CABS, fixedBatch, LABPAL and Arbiter as one process does', async () => {
     const run = mpirun('programs');
     expect(run.stderr).toBe('');

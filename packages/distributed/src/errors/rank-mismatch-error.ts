@@ -3,14 +3,7 @@ import { AbsError, hasMarker } from '@abs/core';
 const marker = Symbol.for('abs.error.RankMismatchError');
 
 /** What differed between ranks. */
-export type RankMismatchSubject =
-  | 'configuration'
-  | 'dataset'
-  | 'parameters'
-  | 'batch'
-  | 'request'
-  | 'agreement'
-  | 'communicator';
+export type RankMismatchSubject = 'configuration' | 'dataset' | 'parameters' | 'batch' | 'request' | 'agreement';
 
 /**
  * Ranks that must hold the same thing do not: a different configuration or dataset at start,
