@@ -1,58 +1,24 @@
 /**
- * Arbiter's agent (README “The agent”), project adaptation `agent: 'mlp'`:
- * flatten → Linear(in→64) → ReLU → Linear(64→64) → ReLU → Linear(64→K), compiled by the
- * inner model's backend as a sibling model. Its parameters φ live in Arbiter's state; the
- * compiled model holds a copy that is refreshed whenever the state's φ changes. Forward:
- * `evaluate(obs, { outputs })` (b × K); backward: `evaluate(obs, { outputGradient })`.
+ * Arbiter's compiled agent (README “The agent”), built by the inner model's backend as a
+ * sibling model from `agentSpecFor`. Its parameters φ and, for the conv agent, its batch-norm
+ * running averages live in Arbiter's state; the compiled model holds copies that are refreshed
+ * whenever the state's values change. Forward: `evaluate(obs, { outputs })` (b × K), which uses
+ * the batch's statistics and leaves the running averages alone; backward:
+ * `evaluate(obs, { outputGradient })`, which moves the running averages once per iteration, as
+ * the reference's training-mode forward pass does.
  */
-import {
-  assertCapabilities,
-  cloneList,
-  createRng,
-  type Dataset,
-  deriveSeed,
-  describeSpec,
-  featureSize,
-  type Model,
-  type ModelSpec,
-  mlp,
-  readList,
-  UnsupportedCapabilityError,
-} from '@abs/core';
+import { assertCapabilities, cloneList, type Dataset, type Model, readList } from '@abs/core';
+import { agentSpecFor } from './agent-spec';
 import type { AgentKind } from './resolve-arbiter-config';
 
-/** Hidden widths of the `'mlp'` agent. */
-export const AGENT_HIDDEN_SIZES = [64, 64] as const;
-
-/** The compiled agent and the φ list its parameters were last copied from. */
+/** The compiled agent and the host values its tensors were last copied from. */
 export interface AgentRuntime<T> {
+  readonly kind: AgentKind;
   readonly model: Model<T>;
+  /** The φ list its parameters were copied from. */
   synced: readonly T[] | undefined;
-}
-
-/**
- * mlp([inputWidth, 64, 64, K]) with ReLU. The loss is `'mse'` against zero targets only
- * because a spec needs one: Arbiter reads outputs and supplies its own upstream gradient.
- * @example
- * describeSpec(agentSpec(784, 4)).layers.map((l) => l.outputSize); // [64, 64, 4]
- */
-export const agentSpec = (inputWidth: number, nSamples: number): ModelSpec =>
-  mlp([inputWidth, ...AGENT_HIDDEN_SIZES, nSamples], { activation: 'relu', loss: 'mse' });
-
-/**
- * The framework default of the reference (PyTorch `nn.Linear`: Kaiming-uniform with a = √5,
- * i.e. W, b ~ U(±1/√fanIn)), seeded per layer.
- * @example
- * agentInitialParameters(agentSpec(4, 4), 1)[0].length; // 256 (W0: 4 × 64)
- */
-export function agentInitialParameters(spec: ModelSpec, seed: number): Float32Array[] {
-  return describeSpec(spec).layers.flatMap((layer, l) => {
-    const { inputSize: fanIn, outputSize: fanOut } = layer;
-    const bound = 1 / Math.sqrt(fanIn);
-    const rng = createRng(deriveSeed(seed, 'arbiter-agent', l));
-    const draw = (n: number) => Float32Array.from({ length: n }, () => bound * (2 * rng.nextFloat() - 1));
-    return [draw(fanIn * fanOut), draw(fanOut)];
-  });
+  /** The running averages its buffers equal; `undefined` once a backward pass has moved them. */
+  buffers: readonly Float32Array[] | undefined;
 }
 
 /** The agent's view of a dataset: the same features (not copied) and K zero targets per example. */
@@ -65,29 +31,33 @@ export const agentDataset = (dataset: Dataset, nSamples: number, name = `${datas
   targetSize: nSamples,
 });
 
+const hasBuffers = <T>(agent: AgentRuntime<T>) => (agent.model.bufferInfo?.length ?? 0) > 0;
+
 /**
  * Compiles the agent on the inner model's backend over `dataset` (the agent's view of the
- * observations), starting from `parameters`.
- * @throws UnsupportedCapabilityError for `agent: 'conv'` (abs has no convolution layers yet)
- *   or when the backend cannot give outputs and upstream backward passes
+ * observations), starting from `parameters` and, when given, the running averages `buffers`.
+ * @throws UnsupportedCapabilityError when the backend cannot give outputs and upstream backward passes
  */
 export async function compileAgent<T>(
   inner: Model<T>,
-  setup: { readonly kind: AgentKind; readonly dataset: Dataset; readonly parameters: readonly Float32Array[] },
+  setup: {
+    readonly kind: AgentKind;
+    readonly dataset: Dataset;
+    readonly parameters: readonly Float32Array[];
+    readonly buffers?: readonly Float32Array[];
+  },
 ): Promise<AgentRuntime<T>> {
-  if (setup.kind === 'conv') {
-    throw new UnsupportedCapabilityError({
-      capability: 'conv',
-      backend: inner.backend,
-      detail:
-        "arbiter: agent 'conv' (the authors' CNN) needs convolution layers, which abs model specs do " +
-        "not have yet; use agent: 'mlp'",
-    });
-  }
-  const spec = agentSpec(featureSize(setup.dataset), setup.parameters.at(-1)?.length ?? 0);
+  const spec = agentSpecFor(setup.kind, setup.dataset, setup.parameters.at(-1)?.length ?? 0);
   const model = await inner.compileSibling(spec, setup.dataset, { parameters: setup.parameters });
-  assertCapabilities(model, ['outputs', 'outputGradient'], 'needed by the arbiter agent');
-  return { model, synced: undefined };
+  try {
+    assertCapabilities(model, ['outputs', 'outputGradient'], 'needed by the arbiter agent');
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const agent: AgentRuntime<T> = { kind: setup.kind, model, synced: undefined, buffers: undefined };
+  if (setup.buffers) syncAgentBuffers(agent, setup.buffers);
+  return agent;
 }
 
 /** Makes the compiled agent's parameters equal to `phi` (copies only when `phi` changed). */
@@ -97,10 +67,26 @@ export function syncAgent<T>(agent: AgentRuntime<T>, phi: readonly T[]): void {
   agent.synced = phi;
 }
 
+/** Makes the compiled agent's running averages equal to `buffers` (writes only when they differ). */
+export function syncAgentBuffers<T>(agent: AgentRuntime<T>, buffers: readonly Float32Array[]): void {
+  if (!hasBuffers(agent) || agent.buffers === buffers) return;
+  agent.model.writeBuffers?.(buffers);
+  agent.buffers = buffers;
+}
+
+/** Host copies of the agent's running averages (`[]` for the MLP agent). */
+export async function readAgentBuffers<T>(agent: AgentRuntime<T>): Promise<readonly Float32Array[]> {
+  if (!hasBuffers(agent)) return [];
+  if (agent.buffers) return agent.buffers;
+  const buffers = (await agent.model.readBuffers?.()) ?? [];
+  agent.buffers = buffers;
+  return buffers;
+}
+
 /** Agent outputs o (b × K, row-major) at φ for the observation batch. */
 export async function agentOutputs<T>(agent: AgentRuntime<T>, phi: readonly T[], batch: Int32Array) {
   syncAgent(agent, phi);
-  const result = await agent.model.evaluate(batch, { outputs: true });
+  const result = await agent.model.evaluate(batch, { outputs: true, runningStatistics: 'keep' });
   const tensor = result.outputs as T;
   const values = await agent.model.ops.read(tensor);
   agent.model.ops.dispose(tensor);
@@ -118,7 +104,8 @@ export async function agentGradient<T>(
   const ops = agent.model.ops;
   const tensor = ops.fromArray(upstream, [batch.length, upstream.length / batch.length]);
   try {
-    const result = await agent.model.evaluate(batch, { outputGradient: tensor });
+    if (hasBuffers(agent)) agent.buffers = undefined;
+    const result = await agent.model.evaluate(batch, { outputGradient: tensor, runningStatistics: 'update' });
     return result.gradient as T[];
   } finally {
     ops.dispose(tensor);

@@ -1,7 +1,8 @@
 /**
  * Arbiter's state (README “API”): a plain tree of numbers, typed arrays and
  * backend tensors that `encodeState`/`decodeState` round-trip through JSON. The compiled
- * agent is not part of it: it is rebuilt from φ when a resumed run takes its first step.
+ * agent is not part of it: it is rebuilt from φ and the running averages when a resumed run
+ * takes its first step.
  */
 import type { OptimizerState, SamplerState } from '@abs/core';
 import type { HostAdamState } from './host-adam';
@@ -26,6 +27,12 @@ export interface ArbiterState<T> {
   /** Agent trunk parameters φ and their Adam state. */
   readonly phi: readonly T[];
   readonly phiAdam: OptimizerState<T>;
+  /**
+   * The conv agent's batch-norm running averages (the agent's `bufferInfo` order; `[]` for the
+   * MLP agent). The agent always normalises with batch statistics, so they never change a
+   * decision; they are kept so that a resumed agent is the uninterrupted one, buffers included.
+   */
+  readonly agentBuffers: readonly Float32Array[];
   /** Feature-mapping vector m ∈ ℝ^d and its Adam state. */
   readonly m: Float64Array;
   readonly mAdam: HostAdamState;

@@ -2,10 +2,12 @@
  * Runs one warm-up (README “Warm-up”) inside an Arbiter step: picks the
  * observation source — validation batches of min(B_target, N_val) examples, or Gaussian
  * noise N(0, 1) of the input shape through a temporary agent view of a seeded noise bank of
- * 4·B_target examples — then re-draws α with fresh Adam state.
+ * 4·B_target examples — then re-draws α with fresh Adam state. The temporary agent starts from
+ * the agent's running averages and hands its own back, so a noise warm-up moves them as a
+ * warm-up on validation batches does.
  */
 import { createRng, type Dataset, deriveSeed, featureSize, type Model, type Optimizer } from '@abs/core';
-import { type AgentRuntime, agentDataset, compileAgent, readPhi } from './agent';
+import { type AgentRuntime, agentDataset, compileAgent, readAgentBuffers, readPhi, syncAgentBuffers } from './agent';
 import type { AgentParameters } from './agent-update';
 import type { ArbiterState } from './arbiter-state';
 import type { BatchSizeRange } from './batch-size-map';
@@ -53,9 +55,10 @@ export async function runArbiterWarmup<T>(
     const bank = NOISE_BANK_FACTOR * target;
     const dataset = noiseDataset(model.dataset, bank, deriveSeed(state.seed, 'noise', state.warmups));
     agent = await compileAgent(model, {
-      kind: config.agent,
+      kind: input.agent.kind,
       dataset: agentDataset(dataset, config.nSamples),
       parameters: await readPhi(input.agent, current.phi),
+      buffers: await readAgentBuffers(input.agent),
     });
     observe = (iteration) =>
       sampleWithoutReplacement({ size: bank, count: target, offset: 0, seed: seedOf(iteration) });
@@ -85,6 +88,7 @@ export async function runArbiterWarmup<T>(
       },
       observe,
     });
+    if (agent !== input.agent) syncAgentBuffers(input.agent, await readAgentBuffers(agent));
     return {
       parameters: {
         ...result.parameters,

@@ -19,11 +19,11 @@ import {
   deriveSeed,
   disposeList,
   disposeOptimizerState,
-  featureSize,
   type Model,
   sampleBatch,
 } from '@abs/core';
-import { type AgentRuntime, agentDataset, agentInitialParameters, agentSpec, compileAgent } from './agent';
+import { readAgentBuffers } from './agent';
+import { createAgentRegistry } from './agent-registry';
 import { type AgentParameters, agentAdam, updateAgent } from './agent-update';
 import type { ArbiterReport } from './arbiter-report';
 import type { ArbiterState } from './arbiter-state';
@@ -45,6 +45,16 @@ const REQUIRES: readonly Capability[] = [
   'outputs',
 ];
 
+/** Arbiter as a core `Algorithm`, with `release` for the agent it compiles per inner model. */
+export interface ArbiterAlgorithm extends Algorithm<ArbiterReport> {
+  /**
+   * Disposes the agent compiled for `model` (its parameters and, on a device, its copy of the
+   * observations). Call it when done with the runs on `model`; a later `step` on it rebuilds the
+   * agent from the state. A step that throws releases the agent by itself.
+   */
+  release<T>(model: Model<T>): void;
+}
+
 /**
  * @param options see `ArbiterOptions` (spec names: nSamples, sMin, sMax, phiLr, alphaLr, schedInterval, …)
  * @example
@@ -53,7 +63,7 @@ const REQUIRES: readonly Capability[] = [
  * run.trace.filter((r) => r.nextBatchSize !== undefined).map((r) => r.nextBatchSize); // e.g. [143, 97, …]
  * @see README
  */
-export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> {
+export function arbiter(options: ArbiterOptions = {}): ArbiterAlgorithm {
   const config = resolveArbiterConfig(options);
   const range: BatchSizeRange = { sMin: config.sMin, sMax: config.sMax, fidelity: config.fidelity };
   const adamConfig = {
@@ -65,20 +75,7 @@ export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> 
   const phiOptimizer = agentAdam(adamConfig);
   const updateConfig = { ...adamConfig, phiLr: config.phiLr, alphaLr: config.alphaLr };
   const optimizer = config.innerOptimizer;
-  // One compiled agent per inner model; rebuilt from the state's φ after a resume.
-  const agents = new WeakMap<object, AgentRuntime<unknown>>();
-  async function agentFor<T>(model: Model<T>, state: ArbiterState<T>): Promise<AgentRuntime<T>> {
-    const cached = agents.get(model) as AgentRuntime<T> | undefined;
-    if (cached) return cached;
-    const parameters = await Promise.all(state.phi.map((p) => model.ops.read(p)));
-    const agent = await compileAgent(model, {
-      kind: config.agent,
-      dataset: agentDataset(model.dataset, config.nSamples),
-      parameters,
-    });
-    agents.set(model, agent as AgentRuntime<unknown>);
-    return agent;
-  }
+  const agents = createAgentRegistry(config);
 
   return {
     name: 'arbiter',
@@ -110,14 +107,7 @@ export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> 
         'a layer of the top-level sequence (not inside a residual block)',
       );
       const width = injected.inputSize;
-      const dataset = agentDataset(model.dataset, config.nSamples);
-      const initial = agentInitialParameters(
-        agentSpec(featureSize(dataset), config.nSamples),
-        deriveSeed(seed, 'agent'),
-      );
-      const agent = await compileAgent(model, { kind: config.agent, dataset, parameters: initial });
-      agents.get(model)?.model.dispose();
-      agents.set(model, agent as AgentRuntime<unknown>);
+      const agent = await agents.create(model, deriveSeed(seed, 'agent'));
       const phi = cloneList(model.ops, agent.model.parameters);
       agent.synced = phi;
       const rng = createRng(deriveSeed(seed, 'm'));
@@ -133,6 +123,7 @@ export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> 
         inner: optimizer.init(model.ops, model.parameters),
         phi,
         phiAdam: phiOptimizer.init(model.ops, phi),
+        agentBuffers: await readAgentBuffers(agent),
         m: Float64Array.from({ length: width }, () => 2 * rng.nextFloat() - 1),
         mAdam: hostAdamInit(width),
         alpha: drawAlpha(config.nSamples, config.alphaInitScale, deriveSeed(seed, 'alpha', 0)),
@@ -147,142 +138,158 @@ export function arbiter(options: ArbiterOptions = {}): Algorithm<ArbiterReport> 
     },
 
     async step<T>(model: Model<T>, raw: AlgorithmState) {
-      const state = raw as ArbiterState<T>;
-      const ops = model.ops;
-      const step = state.step + 1;
-      const agent = await agentFor(model, state);
-      let current: AgentParameters<T> = state;
-      let alphaDraws = state.alphaDraws;
-      let validationExamplesSeen = state.validationExamplesSeen;
-      let warmupIterations: number | undefined;
-      if (state.pendingWarmup > 0) {
-        const warm = await runArbiterWarmup(model, { agent, config, state, current, optimizer: phiOptimizer, range });
-        current = warm.parameters;
-        alphaDraws += 1;
-        validationExamplesSeen += warm.validationExamples;
-        warmupIterations = warm.iterations;
-      }
-      /** Frees φ made by this step's warm-up (never the input state's). */
-      const releaseWarmup = () => {
-        if (current.phi === state.phi) return;
-        disposeList(ops, current.phi);
-        disposeOptimizerState(ops, current.phiAdam);
-      };
-
-      const batch = sampleBatch(state.sampler, Math.min(state.batchSize, state.trainSize), 'truncate');
-      let inner: Awaited<ReturnType<typeof innerStep<T>>>;
       try {
-        inner = await innerStep(model, { optimizer, state: state.inner, batch: batch.indices, step });
+        return await arbiterStep(model, raw as ArbiterState<T>);
       } catch (error) {
-        releaseWarmup();
+        agents.release(model); // the next step rebuilds it from the (unchanged) state
         throw error;
       }
-      const previous = cloneList(ops, model.parameters);
-      model.setParameters(inner.parameters);
-      const observation = sampleWithoutReplacement({
-        size: state.validationSize,
-        count: Math.min(state.batchSize, state.validationSize),
-        offset: state.trainSize,
-        seed: deriveSeed(state.seed, 'observe', step),
+    },
+
+    release: (model) => agents.release(model),
+  };
+
+  async function arbiterStep<T>(model: Model<T>, state: ArbiterState<T>) {
+    const ops = model.ops;
+    const step = state.step + 1;
+    const agent = await agents.forState(model, state);
+    let current: AgentParameters<T> = state;
+    let alphaDraws = state.alphaDraws;
+    let validationExamplesSeen = state.validationExamplesSeen;
+    let warmupIterations: number | undefined;
+    if (state.pendingWarmup > 0) {
+      const warm = await runArbiterWarmup(model, { agent, config, state, current, optimizer: phiOptimizer, range });
+      current = warm.parameters;
+      alphaDraws += 1;
+      validationExamplesSeen += warm.validationExamples;
+      warmupIterations = warm.iterations;
+    }
+    /** Frees φ made by this step's warm-up (never the input state's). */
+    const releaseWarmup = () => {
+      if (current.phi === state.phi) return;
+      disposeList(ops, current.phi);
+      disposeOptimizerState(ops, current.phiAdam);
+    };
+
+    const batch = sampleBatch(state.sampler, Math.min(state.batchSize, state.trainSize), 'truncate');
+    let inner: Awaited<ReturnType<typeof innerStep<T>>>;
+    try {
+      inner = await innerStep(model, { optimizer, state: state.inner, batch: batch.indices, step });
+    } catch (error) {
+      releaseWarmup();
+      throw error;
+    }
+    const previous = cloneList(ops, model.parameters);
+    model.setParameters(inner.parameters);
+    const observation = sampleWithoutReplacement({
+      size: state.validationSize,
+      count: Math.min(state.batchSize, state.validationSize),
+      offset: state.trainSize,
+      seed: deriveSeed(state.seed, 'observe', step),
+    });
+    let meta: Awaited<ReturnType<typeof metaStep<T>>>;
+    let updated: AgentParameters<T>;
+    let agentBuffers: readonly Float32Array[];
+    try {
+      meta = await metaStep({
+        inner: model,
+        agent,
+        phi: current.phi,
+        m: current.m,
+        alpha: current.alpha,
+        observation,
+        drawMetaBatch: (count) =>
+          sampleWithReplacement({
+            size: state.validationSize,
+            count,
+            offset: state.trainSize,
+            seed: deriveSeed(state.seed, 'meta', step),
+          }),
+        layer: state.injectionLayer,
+        range,
+        step,
       });
-      let meta: Awaited<ReturnType<typeof metaStep<T>>>;
-      let updated: AgentParameters<T>;
       try {
-        meta = await metaStep({
-          inner: model,
-          agent,
-          phi: current.phi,
-          m: current.m,
-          alpha: current.alpha,
-          observation,
-          drawMetaBatch: (count) =>
-            sampleWithReplacement({
-              size: state.validationSize,
-              count,
-              offset: state.trainSize,
-              seed: deriveSeed(state.seed, 'meta', step),
-            }),
-          layer: state.injectionLayer,
-          range,
-          step,
-        });
+        agentBuffers = await readAgentBuffers(agent);
         updated = updateAgent(ops, {
           optimizer: phiOptimizer,
           current,
           gradients: meta.gradients,
           config: updateConfig,
         });
+      } finally {
         disposeList(ops, meta.gradients.phi);
-      } catch (error) {
-        model.setParameters(previous); // disposes the new parameters
-        disposeOptimizerState(ops, inner.optimizerState);
-        releaseWarmup();
-        throw error;
       }
-      // Commit: nothing below can fail.
-      disposeList(ops, previous);
-      disposeOptimizerState(ops, state.inner);
+    } catch (error) {
+      model.setParameters(previous); // disposes the new parameters
+      disposeOptimizerState(ops, inner.optimizerState);
       releaseWarmup();
-      disposeList(ops, state.phi);
-      disposeOptimizerState(ops, state.phiAdam);
+      throw error;
+    }
+    // Commit: nothing below can fail.
+    disposeList(ops, previous);
+    disposeOptimizerState(ops, state.inner);
+    releaseWarmup();
+    disposeList(ops, state.phi);
+    disposeOptimizerState(ops, state.phiAdam);
 
-      let { alpha, alphaAdam } = updated;
-      let batchSize = state.batchSize;
-      let epoch = state.epoch;
-      let pendingWarmup = 0;
-      let decision: { nextBatchSize?: number; chosenIndex?: number } = {};
-      if (batch.epochEnded) {
-        epoch += 1;
-        if (epoch % config.schedInterval === 0) {
-          const chosen = decideBatchSize(alpha, meta.logits, range);
-          batchSize = chosen.nextBatchSize;
-          decision = { chosenIndex: chosen.chosenIndex };
-          alpha = drawAlpha(config.nSamples, config.alphaInitScale, deriveSeed(state.seed, 'alpha', alphaDraws));
-          alphaAdam = hostAdamInit(config.nSamples);
-          alphaDraws += 1;
-        }
-        const milestone = config.fixedSchedule?.milestones.indexOf(epoch) ?? -1;
-        if (milestone >= 0) {
-          batchSize = config.fixedSchedule?.sizes[milestone] as number;
-          if (config.warmup) pendingWarmup = batchSize;
-        }
-        decision = { ...decision, nextBatchSize: batchSize };
+    let { alpha, alphaAdam } = updated;
+    let batchSize = state.batchSize;
+    let epoch = state.epoch;
+    let pendingWarmup = 0;
+    let decision: { nextBatchSize?: number; chosenIndex?: number } = {};
+    if (batch.epochEnded) {
+      epoch += 1;
+      if (epoch % config.schedInterval === 0) {
+        const chosen = decideBatchSize(alpha, meta.logits, range);
+        batchSize = chosen.nextBatchSize;
+        decision = { chosenIndex: chosen.chosenIndex };
+        alpha = drawAlpha(config.nSamples, config.alphaInitScale, deriveSeed(state.seed, 'alpha', alphaDraws));
+        alphaAdam = hostAdamInit(config.nSamples);
+        alphaDraws += 1;
       }
-      validationExamplesSeen += observation.length + meta.metaBatchSize;
-      const next: ArbiterState<T> = {
-        ...state,
-        step,
-        batchSize,
-        epoch,
-        sampler: batch.state,
-        inner: inner.optimizerState,
-        ...updated,
-        alpha,
-        alphaAdam,
-        alphaDraws,
-        lastLogits: meta.logits,
-        pendingWarmup,
-        warmups: state.warmups + (warmupIterations === undefined ? 0 : 1),
-        validationExamplesSeen,
-      };
-      const report: ArbiterReport = {
-        step,
-        loss: inner.loss,
-        batchSize: batch.indices.length,
-        epochBatchSize: state.batchSize,
-        epoch: batch.epoch,
-        learningRate: inner.optimizerState.learningRate,
-        examplesSeen: batch.state.examplesSeen,
-        metaBatchSize: meta.metaBatchSize,
-        metaLoss: meta.metaLoss,
-        lAlpha: meta.lAlpha,
-        candidates: Array.from(meta.logits, (l) => batchSizeOf(l, range)),
-        pi: Array.from(meta.pi),
-        validationExamplesSeen,
-        ...decision,
-        ...(warmupIterations === undefined ? {} : { warmupIterations }),
-      };
-      return { state: next, report };
-    },
-  };
+      const milestone = config.fixedSchedule?.milestones.indexOf(epoch) ?? -1;
+      if (milestone >= 0) {
+        batchSize = config.fixedSchedule?.sizes[milestone] as number;
+        if (config.warmup) pendingWarmup = batchSize;
+      }
+      decision = { ...decision, nextBatchSize: batchSize };
+    }
+    validationExamplesSeen += observation.length + meta.metaBatchSize;
+    const next: ArbiterState<T> = {
+      ...state,
+      step,
+      batchSize,
+      epoch,
+      sampler: batch.state,
+      inner: inner.optimizerState,
+      ...updated,
+      agentBuffers,
+      alpha,
+      alphaAdam,
+      alphaDraws,
+      lastLogits: meta.logits,
+      pendingWarmup,
+      warmups: state.warmups + (warmupIterations === undefined ? 0 : 1),
+      validationExamplesSeen,
+    };
+    const report: ArbiterReport = {
+      step,
+      loss: inner.loss,
+      batchSize: batch.indices.length,
+      epochBatchSize: state.batchSize,
+      epoch: batch.epoch,
+      learningRate: inner.optimizerState.learningRate,
+      examplesSeen: batch.state.examplesSeen,
+      metaBatchSize: meta.metaBatchSize,
+      metaLoss: meta.metaLoss,
+      lAlpha: meta.lAlpha,
+      candidates: Array.from(meta.logits, (l) => batchSizeOf(l, range)),
+      pi: Array.from(meta.pi),
+      validationExamplesSeen,
+      ...decision,
+      ...(warmupIterations === undefined ? {} : { warmupIterations }),
+    };
+    return { state: next, report };
+  }
 }

@@ -2,8 +2,15 @@
 // batch size the next epoch trains with (MacLellan & Dong 2022; README).
 
 export { type AdamHdOptions, adamHd } from './adam-hd';
-export { AGENT_HIDDEN_SIZES, agentInitialParameters, agentSpec } from './agent';
-export { arbiter } from './arbiter';
+export {
+  AGENT_HIDDEN_SIZES,
+  agentInitialParameters,
+  agentSpec,
+  CONV_AGENT_FILTERS,
+  convAgentSpec,
+  resolveAgentKind,
+} from './agent-spec';
+export { type ArbiterAlgorithm, arbiter } from './arbiter';
 export type { ArbiterReport } from './arbiter-report';
 export type { ArbiterState } from './arbiter-state';
 export { type BatchSizeRange, batchSizeOf, type Fidelity, logitOfBatchSize, sigmoid } from './batch-size-map';

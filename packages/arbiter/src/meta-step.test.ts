@@ -1,7 +1,8 @@
 import { jsBackend } from '@abs/backend-js';
 import { type Dataset, describeSpec, type HostTensor, type Model, mlp } from '@abs/core';
 import { describe, expect, it } from 'vitest';
-import { type AgentRuntime, agentDataset, agentSpec, compileAgent } from './agent';
+import { type AgentRuntime, agentDataset, compileAgent } from './agent';
+import { agentSpec } from './agent-spec';
 import { agentAdam, updateAgent } from './agent-update';
 import { hostAdamInit } from './host-adam';
 import { metaStep } from './meta-step';

@@ -37,10 +37,13 @@ describe('resolveArbiterConfig', () => {
     expect(config.innerOptimizer.config).toMatchObject({ learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 });
   });
 
-  it("the 'notebook' preset: s_max 1000, φ/α learning rates 1e-6, noise warm-up, inner lr 0.1; options override it", () => {
+  it("the 'notebook' preset: s_max 1000, φ/α learning rates 1e-6, noise warm-up, the agent by dataset, inner lr 0.1; options override it", () => {
     const config = resolveArbiterConfig({ preset: 'notebook', alphaLr: 1e-3 });
-    expect(config).toMatchObject({ sMax: 1000, phiLr: 1e-6, alphaLr: 1e-3, warmupInput: 'noise' });
+    // agent null: 'conv' for image datasets, 'mlp' for flat ones, decided at init (agent-spec.test.ts).
+    expect(config).toMatchObject({ sMax: 1000, phiLr: 1e-6, alphaLr: 1e-3, warmupInput: 'noise', agent: null });
     expect(config.innerOptimizer.config).toMatchObject({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+    expect(resolveArbiterConfig({ preset: 'notebook', agent: 'mlp' }).agent).toBe('mlp');
+    expect(resolveArbiterConfig({ agent: 'conv' }).agent).toBe('conv');
   });
 
   it('fixedSchedule: true is the reference schedule', () => {

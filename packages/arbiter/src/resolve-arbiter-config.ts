@@ -51,7 +51,10 @@ export interface ArbiterOptions {
   readonly maxWarmupIters?: number;
   /** Observation input during warm-up (default `'validation'`; notebook `'noise'`). */
   readonly warmupInput?: WarmupInput;
-  /** The agent trunk (default `'mlp'`, the project adaptation; `'conv'` needs conv layers abs lacks). */
+  /**
+   * The agent (default `'mlp'`; notebook: `'conv'` for image datasets, `'mlp'` for flat ones).
+   * `'conv'` is the authors' batch-normalised CNN and needs images `[height, width, channels]`.
+   */
   readonly agent?: AgentKind;
   /** Layer whose input is injected (default: the last dense layer). Checked against the model at init. */
   readonly injectionLayer?: number;
@@ -85,7 +88,8 @@ export interface ResolvedArbiterConfig {
   readonly warmupTolerance: number;
   readonly maxWarmupIters: number;
   readonly warmupInput: WarmupInput;
-  readonly agent: AgentKind;
+  /** `null`: `'conv'` for an image dataset, `'mlp'` otherwise (the notebook default; see `resolveAgentKind`). */
+  readonly agent: AgentKind | null;
   /** `null`: the input of the inner model's last dense layer. */
   readonly injectionLayer: number | null;
   readonly fixedSchedule: FixedSchedule | null;
@@ -97,10 +101,10 @@ export interface ResolvedArbiterConfig {
 
 const PRESETS: Record<
   ArbiterPreset,
-  { sMax: number; phiLr: number; alphaLr: number; warmupInput: WarmupInput; lr: number }
+  { sMax: number; phiLr: number; alphaLr: number; warmupInput: WarmupInput; agent: AgentKind | null; lr: number }
 > = {
-  paper: { sMax: 512, phiLr: 1e-5, alphaLr: 1e-4, warmupInput: 'validation', lr: 0.01 },
-  notebook: { sMax: 1000, phiLr: 1e-6, alphaLr: 1e-6, warmupInput: 'noise', lr: 0.1 },
+  paper: { sMax: 512, phiLr: 1e-5, alphaLr: 1e-4, warmupInput: 'validation', agent: 'mlp', lr: 0.01 },
+  notebook: { sMax: 1000, phiLr: 1e-6, alphaLr: 1e-6, warmupInput: 'noise', agent: null, lr: 0.1 },
 };
 
 const REFERENCE_SCHEDULE: FixedSchedule = { milestones: [25, 50, 100], sizes: [128, 256, 512] };
@@ -177,7 +181,7 @@ export function resolveArbiterConfig(options: ArbiterOptions = {}): ResolvedArbi
   const warmupTolerance = c.number('warmupTolerance', options.warmupTolerance ?? 2, { gt: 0 });
   const maxWarmupIters = c.integer('maxWarmupIters', options.maxWarmupIters ?? 10000, { gte: 1 });
   const warmupInput = c.oneOf('warmupInput', options.warmupInput ?? base.warmupInput, ['validation', 'noise']);
-  const agent = c.oneOf('agent', options.agent ?? 'mlp', ['mlp', 'conv']);
+  const agent = options.agent === undefined ? base.agent : c.oneOf('agent', options.agent, ['mlp', 'conv']);
   const injectionLayer =
     options.injectionLayer === undefined ? null : c.integer('injectionLayer', options.injectionLayer, { gte: 0 });
   const fixedSchedule = resolveSchedule(options.fixedSchedule, range);
