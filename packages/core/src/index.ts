@@ -11,15 +11,17 @@ export {
   type SamplerState,
   sampleBatch,
 } from './algorithm/batch-sampler';
-export { assertFinite, assertFiniteTensors } from './algorithm/finite';
+export { assertFinite, assertFiniteTensors, assertFiniteUpdate } from './algorithm/finite';
 export { type FixedBatchOptions, type FixedBatchReport, fixedBatch } from './algorithm/fixed-batch';
 export { decodeState, disposeState, encodeState, fromBase64, type Json, toBase64 } from './algorithm/state-codec';
 export { checker, type NumberBounds, type OptionChecker } from './config/validate';
 export { AbsError, hasMarker } from './errors/abs-error';
 export { BackendUnavailableError } from './errors/backend-unavailable-error';
 export { BatchTooSmallError } from './errors/batch-too-small-error';
+export { DisposedModelError } from './errors/disposed-model-error';
 export { EmptyBatchError } from './errors/empty-batch-error';
 export { InvalidArgumentError } from './errors/invalid-argument-error';
+export { InvalidCheckpointError } from './errors/invalid-checkpoint-error';
 export { formatValue, InvalidHyperParameterError } from './errors/invalid-hyper-parameter-error';
 export { InvalidModelSpecError } from './errors/invalid-model-spec-error';
 export { NonFiniteError } from './errors/non-finite-error';
@@ -105,6 +107,7 @@ export {
   sequential,
 } from './model/model-spec';
 export { type AdamOptions, adam } from './optim/adam';
+export { rejectUnknownOptions } from './optim/known-options';
 export { type MomentumOptions, momentum } from './optim/momentum';
 export {
   decayedGradient,

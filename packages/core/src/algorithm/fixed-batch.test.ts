@@ -3,9 +3,12 @@ import { NonFiniteError } from '../errors/non-finite-error';
 import { TrainingError } from '../errors/training-error';
 import type { BatchIndices, Model, SgdStep, SgdStepResult } from '../model/model';
 import { adam } from '../optim/adam';
+import { momentum } from '../optim/momentum';
 import { sgd } from '../optim/sgd';
 import type { HostTensor } from '../tensor/typed-array-ops';
 import { createMockModel } from '../testing/mock-model';
+import { createTrackingOps } from '../testing/tracking-ops';
+import type { Checkpoint } from '../train/checkpoint';
 import { train } from '../train/train';
 import { fixedBatch } from './fixed-batch';
 
@@ -100,5 +103,71 @@ describe('fixedBatch with a model that takes SGD steps itself', () => {
     expect(calls).toHaveLength(4);
     expect(run.trace).toEqual(reference.trace);
     expect(fast.parameters.map((p) => Array.from(p.data))).toEqual(plain.parameters.map((p) => Array.from(p.data)));
+  });
+});
+
+describe('fixedBatch applies an update only when the new parameters are finite', () => {
+  /** ℓ_i(w) = ½(w − y_i)²: with η = 1e6, w ← w − η(w − ȳ) grows ×1e6 a step, a float32 overflow at step 7. */
+  const diverging = () =>
+    createMockModel({
+      shapes: [[1]],
+      initial: [Float32Array.of(0)],
+      size: 2,
+      perExample: (i, [w]) => {
+        const r = (w?.[0] as number) - (i + 1);
+        return { loss: 0.5 * r * r, gradient: [[r]] };
+      },
+    });
+
+  it('stops at the overflowing step, naming the parameter, with a finite model and a resumable checkpoint', async () => {
+    const model = diverging();
+    const failure = await train(model, fixedBatch({ optimizer: sgd({ learningRate: 1e6 }), batchSize: 2 }), {
+      steps: 20,
+    }).catch((e: unknown) => e);
+    expect(TrainingError.isInstance(failure)).toBe(true);
+    const error = failure as TrainingError<Checkpoint>;
+    const cause = error.cause as NonFiniteError;
+    expect(NonFiniteError.isInstance(cause)).toBe(true);
+    // |w_t| ≈ 1.5·1e6^t: the loss and gradient at w_6 ≈ 1.5e36 are finite, w_7 ≈ 1.5e42 is not a float32.
+    expect([cause.quantity, cause.step, error.step]).toEqual(['parameters[p0]', 7, 7]);
+    expect(Number.isFinite(model.parameters[0]?.data[0])).toBe(true);
+    expect(error.checkpoint.step).toBe(6);
+    const resumed = diverging();
+    const saved = JSON.parse(JSON.stringify(error.checkpoint));
+    const run = await train(resumed, fixedBatch({ optimizer: sgd({ learningRate: 0.5 }), batchSize: 2 }), {
+      steps: 8,
+      resume: saved,
+      allowConfigChange: true,
+    });
+    // η = 0.5 halves the distance to ȳ = 1.5 each step: finite from the checkpoint's w_6 on.
+    expect(run.steps).toBe(8);
+    expect(Math.abs((resumed.parameters[0]?.data[0] as number) - 1.5)).toBeLessThan(1e36);
+  });
+
+  it('frees the rejected update (new parameters and optimiser buffers)', async () => {
+    const model = diverging();
+    const ops = createTrackingOps();
+    // The mock frees replaced parameters with its own ops: free them through the tracking ones.
+    const setParameters = (next: readonly HostTensor[]) => {
+      for (const p of model.parameters) ops.dispose(p);
+      model.setParameters(next);
+    };
+    const tracked: Model<HostTensor> = Object.create(model, {
+      ops: { value: ops },
+      setParameters: { value: setParameters },
+    });
+    await train(tracked, fixedBatch({ optimizer: momentum({ learningRate: 1e6, momentum: 0.5 }), batchSize: 2 }), {
+      steps: 20,
+    }).catch(() => undefined);
+    // Alive: the model's parameters only (one tensor); the rejected update and every buffer are freed.
+    expect(ops.live()).toBe(1);
+  });
+});
+
+describe('fixedBatch options', () => {
+  it('rejects an unknown key, naming it', () => {
+    expect(() => fixedBatch({ optimizer: sgd({ learningRate: 0.1 }), batchSize: 2, bsMax: 64 } as never)).toThrow(
+      'fixedBatch: options must be made of optimizer, batchSize, got "bsMax"',
+    );
   });
 });

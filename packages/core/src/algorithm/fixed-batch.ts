@@ -4,11 +4,12 @@
  */
 import { checker } from '../config/validate';
 import type { Model } from '../model/model';
+import { rejectUnknownOptions } from '../optim/known-options';
 import { disposeOptimizerState, type Optimizer, type OptimizerState } from '../optim/optimizer';
 import { disposeList } from '../tensor/parameter-list';
 import type { Algorithm, AlgorithmState, StepReport } from './algorithm';
 import { createSamplerState, type SamplerState, sampleBatch } from './batch-sampler';
-import { assertFinite, assertFiniteTensors } from './finite';
+import { assertFinite, assertFiniteTensors, assertFiniteUpdate } from './finite';
 
 export interface FixedBatchOptions {
   readonly optimizer: Optimizer;
@@ -32,6 +33,7 @@ interface FixedBatchState<T> {
  */
 export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchReport> {
   const c = checker('fixedBatch');
+  rejectUnknownOptions(c, options, ['optimizer', 'batchSize']);
   const batchSize = c.integer('batchSize', options?.batchSize, { gte: 1 });
   const optimizer = options.optimizer;
   c.check(
@@ -97,6 +99,7 @@ export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchRepo
         state: state.optimizer,
       });
       disposeList(model.ops, gradient);
+      await assertFiniteUpdate(model, update.parameters, { step, discard: update });
       disposeOptimizerState(model.ops, state.optimizer);
       model.setParameters(update.parameters);
       const next: FixedBatchState<T> = { step, sampler: batch.state, optimizer: update.state };

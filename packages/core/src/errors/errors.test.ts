@@ -3,8 +3,10 @@ import { checker } from '../config/validate';
 import { AbsError } from './abs-error';
 import { BackendUnavailableError } from './backend-unavailable-error';
 import { BatchTooSmallError } from './batch-too-small-error';
+import { DisposedModelError } from './disposed-model-error';
 import { EmptyBatchError } from './empty-batch-error';
 import { InvalidArgumentError } from './invalid-argument-error';
+import { InvalidCheckpointError } from './invalid-checkpoint-error';
 import { InvalidHyperParameterError } from './invalid-hyper-parameter-error';
 import { NonFiniteError } from './non-finite-error';
 import { ShapeMismatchError } from './shape-mismatch-error';
@@ -55,6 +57,16 @@ describe('errors', () => {
         'abs.training-stopped',
         'training stopped at step 3: boom',
       ],
+      [
+        new DisposedModelError({ backend: 'js', method: 'evaluate' }),
+        'abs.disposed-model',
+        'js.evaluate: the model was disposed; compile a new one',
+      ],
+      [
+        new InvalidCheckpointError({ field: 'resume.step', value: -1, problem: 'must be an integer ≥ 0, got -1' }),
+        'abs.invalid-checkpoint',
+        'resume.step: must be an integer ≥ 0, got -1',
+      ],
     ];
     for (const [error, code, message] of cases) {
       expect(error.code).toBe(code);
@@ -76,6 +88,9 @@ describe('errors', () => {
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
     expect(NonFiniteError.isInstance(error)).toBe(false);
     expect(error.parameter).toBe('learningRate');
+    const corrupted = new InvalidCheckpointError({ field: 'resume.state', value: 1, problem: 'must be an object' });
+    expect(InvalidArgumentError.isInstance(corrupted)).toBe(true);
+    expect(corrupted.field).toBe('resume.state');
     // A copy made by another copy of the package carries the same registered symbols.
     const foreign = Object.assign(Object.create(null), {
       [Symbol.for('abs.error')]: true,

@@ -4,6 +4,7 @@
  *   θ ← θ − η · m̂ / (√v̂ + ε),  m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t)
  */
 import { checker } from '../config/validate';
+import { rejectUnknownOptions } from './known-options';
 import type { Optimizer } from './optimizer';
 import { adamStep } from './scale-by-adam';
 
@@ -22,6 +23,7 @@ export interface AdamOptions {
  */
 export function adam(options: AdamOptions = {}): Optimizer {
   const c = checker('adam');
+  rejectUnknownOptions(c, options, ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay']);
   const learningRate = c.number('learningRate', options.learningRate ?? 1e-3, { gt: 0 });
   const beta1 = c.number('beta1', options.beta1 ?? 0.9, { gte: 0, lt: 1 });
   const beta2 = c.number('beta2', options.beta2 ?? 0.999, { gte: 0, lt: 1 });

@@ -6,6 +6,7 @@
  * with g including coupled L2 weight decay λθ.
  */
 import { checker } from '../config/validate';
+import { rejectUnknownOptions } from './known-options';
 import type { Optimizer } from './optimizer';
 import { decayedGradient } from './optimizer';
 
@@ -24,6 +25,7 @@ export interface MomentumOptions {
  */
 export function momentum(options: MomentumOptions): Optimizer {
   const c = checker('momentum');
+  rejectUnknownOptions(c, options, ['learningRate', 'momentum', 'nesterov', 'weightDecay']);
   const learningRate = c.number('learningRate', options?.learningRate, { gt: 0 });
   const mu = c.number('momentum', options.momentum ?? 0.9, { gte: 0, lt: 1 });
   const nesterov = c.boolean('nesterov', options.nesterov ?? false);

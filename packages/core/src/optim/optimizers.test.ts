@@ -86,6 +86,18 @@ describe('all optimisers', () => {
     [() => momentum({ learningRate: 0.1, momentum: 1 }), 'momentum: momentum must be a finite number in [0, 1), got 1'],
     [() => adam({ beta2: 1 }), 'adam: beta2 must be a finite number in [0, 1), got 1'],
     [() => adam({ epsilon: 0 }), 'adam: epsilon must be a finite number > 0, got 0'],
+    [
+      () => sgd({ learningRate: 0.1, weightdecay: 1e-4 } as never),
+      'sgd: options must be made of learningRate, weightDecay, got "weightdecay"',
+    ],
+    [
+      () => momentum({ learningRate: 0.1, bsMax: 64 } as never),
+      'momentum: options must be made of learningRate, momentum, nesterov, weightDecay, got "bsMax"',
+    ],
+    [
+      () => adam({ beta3: 0.5 } as never),
+      'adam: options must be made of learningRate, beta1, beta2, epsilon, weightDecay, got "beta3"',
+    ],
   ])('rejects bad options %#', (make, message) => {
     expect(make).toThrow(message);
   });

@@ -2,6 +2,7 @@
  * Plain stochastic gradient descent: θ ← θ − η·(g + λθ).
  */
 import { checker } from '../config/validate';
+import { rejectUnknownOptions } from './known-options';
 import type { Optimizer } from './optimizer';
 import { decayedGradient } from './optimizer';
 
@@ -19,6 +20,7 @@ export interface SgdOptions {
  */
 export function sgd(options: SgdOptions): Optimizer {
   const c = checker('sgd');
+  rejectUnknownOptions(c, options, ['learningRate', 'weightDecay']);
   const learningRate = c.number('learningRate', options?.learningRate, { gt: 0 });
   const weightDecay = c.number('weightDecay', options.weightDecay ?? 0, { gte: 0 });
   return {

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { fixedBatch } from '../algorithm/fixed-batch';
+import { InvalidArgumentError } from '../errors/invalid-argument-error';
 import { NonFiniteError } from '../errors/non-finite-error';
 import { TrainingError } from '../errors/training-error';
 import type { Model } from '../model/model';
 import { mlp } from '../model/model-spec';
+import { adam } from '../optim/adam';
+import { momentum } from '../optim/momentum';
 import { sgd } from '../optim/sgd';
 import type { HostTensor } from '../tensor/typed-array-ops';
 import { createMockModel } from '../testing/mock-model';
+import { createTrackingOps } from '../testing/tracking-ops';
 import { evaluateModel } from './evaluate-model';
-import { type TrainEvent, train } from './train';
+import { DIVERGENCE_FACTOR, type TrainEvent, train } from './train';
 
 /** ℓ_i(w) = ½(w − y_i)²: the mean-estimation problem; SGD drives w toward mean(y). */
 function meanModel(y: readonly number[]) {
@@ -73,6 +77,66 @@ describe('train', () => {
     expect(failure.checkpoint.step).toBe(failure.step - 1);
     expect(saved).toEqual([failure.step - 1]);
     expect(Number.isFinite(model.parameters[0]?.data[0])).toBe(true);
+  });
+
+  it('frees the algorithm state when a step fails (the checkpoint keeps host copies)', async () => {
+    const model = meanModel([Number.NaN, Number.NaN]);
+    const ops = createTrackingOps();
+    const tracked: Model<HostTensor> = Object.create(model, { ops: { value: ops } });
+    const error = await train(tracked, fixedBatch({ optimizer: momentum({ learningRate: 0.1 }), batchSize: 1 }), {
+      steps: 3,
+    }).catch((e: unknown) => e);
+    expect(TrainingError.isInstance(error)).toBe(true);
+    // The momentum buffer made by init is the only tensor these ops made; the failure freed it.
+    expect(ops.live()).toBe(0);
+    expect((error as TrainingError<{ state: unknown }>).checkpoint.state).toMatchObject({
+      optimizer: { slots: { momentum: [{ $tensor: { shape: [1] } }] } },
+    });
+  });
+
+  it('refuses a second concurrent train() on the same model, and accepts it once the first ended', async () => {
+    const model = meanModel([1, 2, 3]);
+    const first = train(model, algorithm(), { steps: 20 });
+    const second = await train(model, algorithm(), { steps: 1 }).catch((e: unknown) => e);
+    expect(InvalidArgumentError.isInstance(second)).toBe(true);
+    expect((second as Error).message).toBe(
+      'train: this mock model is already being trained by another train() call; await that one or compile a second model',
+    );
+    expect((await first).steps).toBe(20);
+    expect((await train(model, algorithm(), { steps: 1 })).steps).toBe(1);
+  });
+
+  it('with steps: 0 takes no step and reports no loss (NaN), not a loss of 0', async () => {
+    const run = await train(meanModel([1, 2]), algorithm(), { steps: 0 });
+    expect(run.steps).toBe(0);
+    expect(run.recentLoss).toBeNaN();
+    expect(run.diverged).toBe(false);
+  });
+
+  it(`reports a run that ends ${DIVERGENCE_FACTOR}× above its first loss as diverged`, async () => {
+    const y = [1, 2, 3, 4];
+    // Adam moves w by ≈ η per step: with η = 1e6, w swings ±1e6 around the data and ℓ ≈ 5e11.
+    const diverging = await train(meanModel(y), fixedBatch({ optimizer: adam({ learningRate: 1e6 }), batchSize: 2 }), {
+      steps: 20,
+    });
+    expect(diverging.recentLoss).toBeGreaterThan(DIVERGENCE_FACTOR * (diverging.trace[0]?.loss as number));
+    expect(diverging.diverged).toBe(true);
+    const converging = await train(meanModel(y), algorithm(), { steps: 20 });
+    expect(converging.diverged).toBe(false);
+  });
+
+  it('checks the test set once, before the first step, naming the example', async () => {
+    const test = {
+      name: 'test',
+      size: 2,
+      featureShape: [1],
+      features: Float32Array.of(0, Number.NaN),
+      targets: new Float32Array(2),
+      targetSize: 1,
+    };
+    await expect(train(meanModel([1, 2]), algorithm(), { steps: 1, test })).rejects.toThrow(
+      "dataset 'test': features[1] (example 1, value 0) is NaN",
+    );
   });
 
   it('emits start, step, checkpoint and end events in order', async () => {

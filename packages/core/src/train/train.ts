@@ -3,14 +3,16 @@
  * evaluates on a test set periodically, reports progress events, writes checkpoints and
  * resumes from them exactly. When a step fails (e.g. a `NonFiniteError`), it rejects with a
  * `TrainingError` carrying the step, the cause and a checkpoint of the last good state; the
- * model keeps the last good parameters.
+ * model keeps the last good parameters, and the algorithm's state tensors are freed (the
+ * checkpoint holds host copies). One model takes part in one `train` call at a time.
  */
 import type { Algorithm, AlgorithmState, StepReport } from '../algorithm/algorithm';
 import { disposeState } from '../algorithm/state-codec';
 import { checker } from '../config/validate';
+import { InvalidArgumentError } from '../errors/invalid-argument-error';
 import { TrainingError } from '../errors/training-error';
 import { assertCapabilities } from '../model/capability';
-import type { Dataset } from '../model/dataset';
+import { type Dataset, validateDataset } from '../model/dataset';
 import type { Model } from '../model/model';
 import { type Checkpoint, makeCheckpoint, restoreCheckpoint, type TestRecord } from './checkpoint';
 import { evaluateModel } from './evaluate-model';
@@ -42,8 +44,13 @@ export interface TrainOptions<R extends StepReport = StepReport> {
   /** Call `onCheckpoint` every `checkpointEvery` steps, at the end and on failure. */
   readonly checkpointEvery?: number;
   readonly onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
-  /** Continue a run from a checkpoint made by the same algorithm on the same spec. */
+  /**
+   * Continue a run from a checkpoint made by the same algorithm, config and spec on the same
+   * dataset; each is checked (`InvalidCheckpointError` names the field that differs).
+   */
   readonly resume?: Checkpoint;
+  /** Resume with an algorithm config that differs from the checkpoint's, on purpose (e.g. a smaller learning rate). */
+  readonly allowConfigChange?: boolean;
   /** Stops cleanly (with a final checkpoint) when aborted. */
   readonly signal?: AbortSignal;
 }
@@ -54,8 +61,16 @@ export interface TrainResult<R extends StepReport = StepReport> {
   readonly wallMs: number;
   readonly trace: readonly R[];
   readonly tests: readonly TestRecord[];
-  /** Mean batch loss over the last 10% of steps (at least 1, at most 100). */
+  /** Mean batch loss over the last 10% of steps (at least 1, at most 100); NaN when the trace is empty. */
   readonly recentLoss: number;
+  /**
+   * True when `recentLoss` is more than `DIVERGENCE_FACTOR` (10) times the first step's loss (the
+   * loss at the starting parameters): the run ended, but far above where it started (a step
+   * size too large for the problem). `train` reports it rather than stopping the run: a guard
+   * would have to pick one threshold for every loss and every noisy start, and would throw
+   * away runs that recover. Runs of fewer than 2 steps never diverge.
+   */
+  readonly diverged: boolean;
   readonly final: TestRecord | undefined;
   /** True when stopped by `signal`. */
   readonly aborted: boolean;
@@ -63,6 +78,25 @@ export interface TrainResult<R extends StepReport = StepReport> {
   checkpoint(): Promise<Checkpoint>;
   /** Frees the algorithm state's tensors (optimiser buffers); the model stays usable. */
   dispose(): void;
+}
+
+/** A run's loss this many times its starting loss counts as diverged (`TrainResult.diverged`). */
+export const DIVERGENCE_FACTOR = 10;
+
+/** Models inside a `train` call: a second concurrent call on one model would interleave steps. */
+const busy = new WeakSet<object>();
+
+/**
+ * Mean loss of the last 10% of the trace (at least 1, at most 100 reports), and whether it is
+ * `DIVERGENCE_FACTOR` times the first report's loss, the loss at the starting parameters.
+ */
+function summarize(trace: readonly StepReport[]): { recentLoss: number; diverged: boolean } {
+  if (trace.length === 0) return { recentLoss: Number.NaN, diverged: false };
+  const window = Math.min(100, Math.max(1, Math.ceil(trace.length / 10)));
+  const recent = trace.slice(-window);
+  const recentLoss = recent.reduce((s, r) => s + r.loss, 0) / recent.length;
+  const first = (trace[0] as StepReport).loss;
+  return { recentLoss, diverged: trace.length >= 2 && recentLoss > DIVERGENCE_FACTOR * first };
 }
 
 /**
@@ -87,15 +121,39 @@ export async function train<T, R extends StepReport>(
   if (options.testEvery !== undefined) c.integer('testEvery', options.testEvery, { gte: 1 });
   if (options.checkpointEvery !== undefined) c.integer('checkpointEvery', options.checkpointEvery, { gte: 1 });
   assertCapabilities(model, algorithm.requires, `needed by ${algorithm.name}`);
+  if (options.test) validateDataset(options.test);
+  if (busy.has(model)) {
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: model.backend,
+      message: `train: this ${model.backend} model is already being trained by another train() call; await that one or compile a second model`,
+    });
+  }
+  busy.add(model);
+  try {
+    return await run(model, algorithm, options, seed);
+  } finally {
+    busy.delete(model);
+  }
+}
 
+/** The loop of `train`, after its options were checked; frees the algorithm state if it throws. */
+async function run<T, R extends StepReport>(
+  model: Model<T>,
+  algorithm: Algorithm<R>,
+  options: TrainOptions<R>,
+  seed: number,
+): Promise<TrainResult<R>> {
   const trace: R[] = [];
   const tests: TestRecord[] = [];
-  let state: AlgorithmState;
   let step = 0;
   let examplesSeen = 0;
   let priorWallMs = 0;
+  let state: AlgorithmState;
   if (options.resume) {
-    state = restoreCheckpoint(model, algorithm, options.resume);
+    state = restoreCheckpoint(model, algorithm, options.resume, {
+      allowConfigChange: options.allowConfigChange === true,
+    });
     step = options.resume.step;
     examplesSeen = options.resume.examplesSeen;
     priorWallMs = options.resume.wallMs;
@@ -104,79 +162,87 @@ export async function train<T, R extends StepReport>(
   } else {
     state = await algorithm.init(model, { seed });
   }
-  const started = performance.now();
-  const wallMs = () => priorWallMs + performance.now() - started;
-  const emit = async (event: TrainEvent<R>) => {
-    if (options.onEvent) await options.onEvent(event);
-  };
-  const checkpoint = () =>
-    makeCheckpoint(model, algorithm, { state, step, examplesSeen, wallMs: wallMs(), trace, tests });
-  const saveCheckpoint = async () => {
-    if (!options.onCheckpoint) return;
-    await options.onCheckpoint(await checkpoint());
-    await emit({ type: 'checkpoint', step });
-  };
-  const runTest = async () => {
-    if (!options.test) return;
-    if (tests.at(-1)?.step === step) return;
-    const result = await evaluateModel(model, options.test);
-    const record: TestRecord = { step, examplesSeen, loss: result.loss, accuracy: result.accuracy };
-    tests.push(record);
-    await emit({ type: 'test', record });
-  };
-  const budgetLeft = () =>
-    (options.steps === undefined || step < options.steps) &&
-    (options.examples === undefined || examplesSeen < options.examples);
-
-  await emit({
-    type: 'start',
-    step,
-    examplesSeen,
-    ...(options.steps === undefined ? {} : { steps: options.steps }),
-    ...(options.examples === undefined ? {} : { examples: options.examples }),
-  });
-  if (step === 0 && options.test && options.testEvery !== undefined) await runTest();
-  let aborted = false;
-  while (budgetLeft()) {
-    if (options.signal?.aborted) {
-      aborted = true;
-      break;
-    }
-    let result: { state: AlgorithmState; report: R };
-    try {
-      result = await algorithm.step(model, state);
-    } catch (cause) {
-      // The algorithm left state and parameters untouched: they are the last good ones.
-      const last = await checkpoint();
-      if (options.onCheckpoint) await options.onCheckpoint(last);
-      throw new TrainingError({ step: step + 1, checkpoint: last, cause });
-    }
-    state = result.state;
-    step += 1;
-    examplesSeen = result.report.examplesSeen;
-    trace.push(result.report);
-    await emit({ type: 'step', report: result.report, wallMs: wallMs() });
-    if (options.testEvery !== undefined && step % options.testEvery === 0) await runTest();
-    if (options.checkpointEvery !== undefined && step % options.checkpointEvery === 0) await saveCheckpoint();
+  try {
+    return await loop();
+  } catch (error) {
+    // On failure the state's tensors (optimiser buffers) are freed: the checkpoint has host copies.
+    disposeState(model.ops, state);
+    throw error;
   }
-  await runTest();
-  await saveCheckpoint();
-  const total = wallMs();
-  await emit({ type: 'end', step, examplesSeen, wallMs: total });
-  const window = Math.min(100, Math.max(1, Math.ceil(trace.length / 10)));
-  const recent = trace.slice(-window);
-  const finalState = state;
-  return {
-    steps: step,
-    examplesSeen,
-    wallMs: total,
-    trace,
-    tests,
-    recentLoss: recent.reduce((s, r) => s + r.loss, 0) / Math.max(1, recent.length),
-    final: tests.at(-1),
-    aborted,
-    checkpoint: () =>
-      makeCheckpoint(model, algorithm, { state: finalState, step, examplesSeen, wallMs: total, trace, tests }),
-    dispose: () => disposeState(model.ops, finalState),
-  };
+
+  async function loop(): Promise<TrainResult<R>> {
+    const started = performance.now();
+    const wallMs = () => priorWallMs + performance.now() - started;
+    const emit = async (event: TrainEvent<R>) => {
+      if (options.onEvent) await options.onEvent(event);
+    };
+    const checkpoint = () =>
+      makeCheckpoint(model, algorithm, { state, step, examplesSeen, wallMs: wallMs(), trace, tests });
+    const saveCheckpoint = async () => {
+      if (!options.onCheckpoint) return;
+      await options.onCheckpoint(await checkpoint());
+      await emit({ type: 'checkpoint', step });
+    };
+    const runTest = async () => {
+      if (!options.test) return;
+      if (tests.at(-1)?.step === step) return;
+      const result = await evaluateModel(model, options.test);
+      const record: TestRecord = { step, examplesSeen, loss: result.loss, accuracy: result.accuracy };
+      tests.push(record);
+      await emit({ type: 'test', record });
+    };
+    const budgetLeft = () =>
+      (options.steps === undefined || step < options.steps) &&
+      (options.examples === undefined || examplesSeen < options.examples);
+
+    await emit({
+      type: 'start',
+      step,
+      examplesSeen,
+      ...(options.steps === undefined ? {} : { steps: options.steps }),
+      ...(options.examples === undefined ? {} : { examples: options.examples }),
+    });
+    if (step === 0 && options.test && options.testEvery !== undefined) await runTest();
+    let aborted = false;
+    while (budgetLeft()) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      let result: { state: AlgorithmState; report: R };
+      try {
+        result = await algorithm.step(model, state);
+      } catch (cause) {
+        // The algorithm left state and parameters untouched: they are the last good ones.
+        const last = await checkpoint();
+        if (options.onCheckpoint) await options.onCheckpoint(last);
+        throw new TrainingError({ step: step + 1, checkpoint: last, cause });
+      }
+      state = result.state;
+      step += 1;
+      examplesSeen = result.report.examplesSeen;
+      trace.push(result.report);
+      await emit({ type: 'step', report: result.report, wallMs: wallMs() });
+      if (options.testEvery !== undefined && step % options.testEvery === 0) await runTest();
+      if (options.checkpointEvery !== undefined && step % options.checkpointEvery === 0) await saveCheckpoint();
+    }
+    await runTest();
+    await saveCheckpoint();
+    const total = wallMs();
+    await emit({ type: 'end', step, examplesSeen, wallMs: total });
+    const finalState = state;
+    return {
+      steps: step,
+      examplesSeen,
+      wallMs: total,
+      trace,
+      tests,
+      ...summarize(trace),
+      final: tests.at(-1),
+      aborted,
+      checkpoint: () =>
+        makeCheckpoint(model, algorithm, { state: finalState, step, examplesSeen, wallMs: total, trace, tests }),
+      dispose: () => disposeState(model.ops, finalState),
+    };
+  }
 }
