@@ -19,6 +19,7 @@ import {
   checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
+  DisposedModelError,
   describeSpec,
   type EvaluateRequest,
   type EvaluateResult,
@@ -80,6 +81,11 @@ export function createJsModel(
     hostTensor(Float32Array.from(p), shapes[i] as number[]),
   );
   let buffers: Float32Array[] = initializeBuffers(spec);
+  let disposed = false;
+  /** Every method but `dispose` and `compileSibling` fails with a typed error once disposed. */
+  const live = (method: string) => {
+    if (disposed) throw new DisposedModelError({ backend: options.backend, method });
+  };
 
   function gather(indices: Int32Array): Float64Array {
     const x = new Float64Array(indices.length * width);
@@ -112,6 +118,7 @@ export function createJsModel(
     batch: BatchIndices,
     request: EvaluateRequest<HostTensor> = {},
   ): Promise<EvaluateResult<HostTensor>> {
+    live('evaluate');
     const indices = checkBatch(batch, dataset.size, `${options.backend}.evaluate`);
     const n = indices.length;
     assertRequestSupported({ backend: options.backend, capabilities, spec }, request);
@@ -260,9 +267,11 @@ export function createJsModel(
     layers,
     bufferInfo,
     get parameters() {
+      live('parameters');
       return parameters;
     },
     setParameters(next) {
+      live('setParameters');
       checkShapes(
         'setParameters',
         shapes,
@@ -270,18 +279,27 @@ export function createJsModel(
       );
       parameters = [...next];
     },
-    readParameters: async () => parameters.map((p) => Float32Array.from(p.data)),
+    readParameters: async () => {
+      live('readParameters');
+      return parameters.map((p) => Float32Array.from(p.data));
+    },
     writeParameters(values) {
+      live('writeParameters');
       checkShapes('writeParameters', shapes, lengthsAsShapes(parameterInfo, values));
       parameters = values.map((v, i) => hostTensor(Float32Array.from(v), shapes[i] as number[]));
     },
-    readBuffers: async () => buffers.map((b) => b.slice()),
+    readBuffers: async () => {
+      live('readBuffers');
+      return buffers.map((b) => b.slice());
+    },
     writeBuffers(values) {
+      live('writeBuffers');
       checkBuffers('writeBuffers', values);
       buffers = values.map((v) => Float32Array.from(v));
     },
     evaluate,
     async predict(features, count) {
+      live('predict');
       if (features.length !== count * width) {
         throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
       }
@@ -289,6 +307,10 @@ export function createJsModel(
       return toFloat32(forward(pass, Float64Array.from(features), count, 0).output);
     },
     compileSibling: options.compileSibling,
-    dispose() {},
+    dispose() {
+      disposed = true;
+      parameters = [];
+      buffers = [];
+    },
   };
 }
