@@ -7,7 +7,7 @@ export {
   fromLayersModel,
   type LayersModelBinding,
 } from './layers/from-layers-model';
-export type { DenseLayerLike, SequentialLike } from './layers/layers-spec';
+export type { DenseLayerLike, LayerLike, LayersModelLike, SequentialLike } from './layers/layers-graph';
 export type { TfjsBackendOptions } from './resolve-tfjs-backend-config';
 export { type TfjsBackend, tfjsBackend } from './tfjs-backend';
 export type { Tensor, TensorFlow } from './tfjs-namespace';

@@ -1,24 +1,39 @@
-import { mlp } from '@abs/core';
+import {
+  activation,
+  avgPool2d,
+  batchNorm,
+  conv2d,
+  dense,
+  flatten,
+  globalAvgPool2d,
+  maxPool2d,
+  mlp,
+  relu,
+  residual,
+  sequential,
+} from '@abs/core';
 import { conformanceDataset } from '@abs/core/testing';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedLayerError } from '../errors/unsupported-layer-error';
 import { loadTfjs } from '../test-support/load-tfjs';
 import { fromLayersModel } from './from-layers-model';
-import { type SequentialLike, specFromLayers } from './layers-spec';
+import { type LayersModelLike, SUPPORTED_LAYERS } from './layers-graph';
+import { specFromLayers } from './layers-spec';
 
 const tf = await loadTfjs('cpu');
-const { layers, sequential } = tfl;
-const dense = (units: number, activation: string, extra: Record<string, unknown> = {}) =>
-  layers.dense({ units, activation: activation as never, ...extra });
+/** Keras's default kernel initialiser, which the specs record. */
+const g = { init: 'glorot-uniform' } as const;
+const { layers, sequential: stack } = tfl;
+type AnyLayer = ReturnType<typeof layers.dense>;
+const denseLayer = (units: number, activationName: string, extra: Record<string, unknown> = {}) =>
+  layers.dense({ units, activation: activationName as never, ...extra });
 
-/** The error `specFromLayers` throws for a model built from `list` (first layer gets inputShape [4]). */
-function errorFor(list: ReturnType<typeof dense>[], loss?: 'mse'): UnsupportedLayerError {
-  const net = sequential({ layers: list });
+/** The error `specFromLayers` throws for `net`. */
+function errorFor(net: LayersModelLike, loss?: 'mse'): UnsupportedLayerError {
   try {
     specFromLayers(net, loss);
   } catch (error) {
-    net.dispose();
     expect(UnsupportedLayerError.isInstance(error)).toBe(true);
     return error as UnsupportedLayerError;
   }
@@ -26,87 +41,160 @@ function errorFor(list: ReturnType<typeof dense>[], loss?: 'mse'): UnsupportedLa
 }
 
 describe('specFromLayers', () => {
-  it('reads sizes, the hidden activation, bias and loss off the layers', () => {
-    const net = sequential({
-      layers: [dense(5, 'relu', { inputShape: [4], useBias: false }), dense(2, 'linear', { useBias: false })],
+  it('reads dense stacks, their activations, bias and loss off the layers', () => {
+    const net = stack({
+      layers: [denseLayer(5, 'relu', { inputShape: [4], useBias: false }), denseLayer(2, 'linear', { useBias: false })],
     });
-    expect(specFromLayers(net).spec).toEqual(mlp([4, 5, 2], { activation: 'relu', loss: 'mse', bias: false }));
+    expect(specFromLayers(net).spec).toEqual(
+      mlp([4, 5, 2], { activation: 'relu', loss: 'mse', bias: false, init: g.init }),
+    );
     expect(specFromLayers(net, 'softmax-cross-entropy').spec.loss).toBe('softmax-cross-entropy');
     net.dispose();
-    const single = sequential({ layers: [dense(3, 'softmax', { inputShape: [4] })] });
-    expect(specFromLayers(single).spec).toEqual(mlp([4, 3], { activation: 'identity' }));
-    single.dispose();
   });
 
-  it('names the layer it cannot map, with the reason', () => {
-    const cases: [() => UnsupportedLayerError, string][] = [
+  it('maps conv, pooling, batch norm, reshape, dropout and fused activations of a Sequential', () => {
+    const net = stack({
+      layers: [
+        layers.reshape({ inputShape: [48], targetShape: [6, 4, 2] }),
+        layers.conv2d({ filters: 3, kernelSize: [3, 2], strides: 1, padding: 'same', activation: 'tanh' }),
+        layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 }),
+        layers.activation({ activation: 'relu' }),
+        layers.maxPooling2d({ poolSize: 2 }),
+        layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+        layers.conv2d({ filters: 2, kernelSize: 1, useBias: false }),
+        layers.globalAveragePooling2d({}),
+        layers.dropout({ rate: 0.5 }),
+        denseLayer(3, 'softmax'),
+      ],
+    });
+    const { spec, dropped, parameterised } = specFromLayers(net);
+    expect(spec).toEqual(
+      sequential(
+        [6, 4, 2],
+        [
+          conv2d(3, [3, 2], g),
+          activation('tanh'),
+          batchNorm({ momentum: 0.9, epsilon: 1e-3 }),
+          relu(),
+          maxPool2d(2),
+          avgPool2d(2, { strides: 1, padding: 'same' }),
+          conv2d(2, 1, { padding: 'valid', bias: false, ...g }),
+          globalAvgPool2d(),
+          dense(3, g),
+        ],
+      ),
+    );
+    expect(dropped.map((l) => l.getClassName())).toEqual(['Dropout']);
+    expect(parameterised.map((l) => l.getClassName())).toEqual(['Conv2D', 'BatchNormalization', 'Conv2D', 'Dense']);
+    net.dispose();
+  });
+
+  it('reads a functional ResNet block as a residual with an identity or a projection shortcut', () => {
+    const input = tfl.input({ shape: [6, 6, 2] });
+    const stem = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input);
+    const a = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(stem);
+    const b = layers.batchNormalization().apply(a);
+    const sum = layers.add().apply([stem, b] as never);
+    const c = layers.activation({ activation: 'relu' }).apply(sum);
+    const d = layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(c);
+    const shortcut = layers.conv2d({ filters: 8, kernelSize: 1, strides: 2, useBias: false }).apply(c);
+    const sum2 = layers.add().apply([shortcut, d] as never);
+    const out = denseLayer(3, 'linear').apply(layers.flatten().apply(sum2));
+    const net = tfl.model({ inputs: input, outputs: out as never });
+    const { spec } = specFromLayers(net, 'softmax-cross-entropy');
+    expect(spec).toEqual(
+      sequential(
+        [6, 6, 2],
+        [
+          conv2d(4, 3, g),
+          relu(),
+          residual([conv2d(4, 3, g), batchNorm({ momentum: 0.99, epsilon: 1e-3 })]),
+          relu(),
+          residual([conv2d(8, 3, { strides: 2, ...g }), relu()], {
+            shortcut: [conv2d(8, 1, { strides: 2, padding: 'valid', bias: false, ...g })],
+          }),
+          flatten(),
+          dense(3, g),
+        ],
+      ),
+    );
+    net.dispose();
+  });
+
+  it('names the layer it cannot map, its class, the reason and what is supported', () => {
+    const input = tfl.input({ shape: [4] });
+    const x = denseLayer(4, 'relu').apply(input);
+    const three = layers.add().apply([x, denseLayer(4, 'relu').apply(x), denseLayer(4, 'relu').apply(x)] as never);
+    const cases: [() => LayersModelLike, string, string][] = [
+      [
+        () => stack({ layers: [layers.leakyReLU({ inputShape: [4] }) as unknown as AnyLayer] }),
+        'LeakyReLU',
+        'LeakyReLU layers have no abs equivalent',
+      ],
+      [
+        () => stack({ layers: [denseLayer(5, 'elu', { inputShape: [4] }), denseLayer(3, 'softmax')] }),
+        'Dense',
+        "activation 'elu' is not one of relu, tanh, sigmoid, linear (softmax at the output)",
+      ],
+      [
+        () => stack({ layers: [denseLayer(5, 'softmax', { inputShape: [4] }), denseLayer(3, 'linear')] }),
+        'Dense',
+        'softmax is supported as the output activation only',
+      ],
       [
         () =>
-          errorFor([
-            dense(5, 'relu', { inputShape: [4] }),
-            layers.dropout({ rate: 0.5 }) as never,
-            dense(3, 'softmax'),
-          ]),
-        "layer 'dropout_Dropout1' (Dropout, index 1) is not supported: Dropout layers have no abs equivalent; only Dense layers map to an mlp",
+          stack({ layers: [denseLayer(3, 'linear', { inputShape: [4], kernelRegularizer: tfl.regularizers.l2() })] }),
+        'Dense',
+        "kernelRegularizer is not carried over (abs losses have no such term; use the optimiser's weightDecay)",
       ],
       [
-        () => errorFor([dense(5, 'elu', { inputShape: [4] }), dense(3, 'softmax')]),
-        "(Dense, index 0) is not supported: hidden activation 'elu' is not one of relu, tanh, sigmoid, linear",
+        () => stack({ layers: [denseLayer(3, 'linear', { inputShape: [2, 4] })] }),
+        'Dense',
+        'the abs layer it maps to is invalid: dense needs a vector input, got [2, 4]: add flatten() or globalAvgPool2d() before it',
       ],
       [
-        () => errorFor([dense(5, 'relu', { inputShape: [4] }), dense(5, 'tanh'), dense(3, 'softmax')]),
-        "(Dense, index 1) is not supported: hidden activation 'tanh' differs from 'relu' of the first layer; an abs mlp has one hidden activation",
+        () =>
+          stack({
+            layers: [
+              layers.conv2d({ inputShape: [5, 5, 1], filters: 2, kernelSize: 3, dilationRate: 2 }),
+              layers.flatten(),
+            ],
+          }),
+        'Conv2D',
+        'dilationRate [2,2]: abs convolutions are not dilated',
       ],
       [
-        () => errorFor([dense(5, 'relu', { inputShape: [4] }), dense(3, 'sigmoid')]),
-        "(Dense, index 1) is not supported: output activation 'sigmoid' is not supported: the output layer must be linear or softmax",
+        () => stack({ layers: [layers.batchNormalization({ inputShape: [4], center: false })] }),
+        'BatchNormalization',
+        'center or scale is false: abs batch norm always learns both γ and β',
       ],
       [
-        () => errorFor([dense(5, 'relu', { inputShape: [4] }), dense(3, 'linear', { useBias: false })]),
-        "(Dense, index 1) is not supported: useBias false differs from the first layer's true; an abs mlp uses biases in every layer or none",
-      ],
-      [
-        () => errorFor([dense(5, 'relu', { inputShape: [4] }), dense(3, 'softmax')], 'mse'),
-        "(Dense, index 1) is not supported: a softmax output trains with softmax cross-entropy on its logits; loss 'mse' would act on the logits, not on the softmax",
-      ],
-      [
-        () => errorFor([dense(3, 'linear', { inputShape: [4], kernelRegularizer: tfl.regularizers.l2() })]),
-        "(Dense, index 0) is not supported: kernelRegularizer is not carried over (abs losses have no such term; use the optimiser's weightDecay)",
-      ],
-      [
-        () => errorFor([dense(3, 'linear', { inputShape: [2, 4] })]),
-        '(Dense, index 0) is not supported: the model input has rank 2 per example; an mlp takes flat vectors (flatten the input first)',
+        () => tfl.model({ inputs: input, outputs: three as never }),
+        'Dense',
+        'its output feeds 3 layers; a fork must be the two paths of a residual block',
       ],
     ];
-    for (const [make, message] of cases) {
-      const error = make();
-      expect(error.message).toContain(message);
+    for (const [make, className, reason] of cases) {
+      const net = make();
+      const error = errorFor(net);
+      expect(error.message).toContain(`(${className}, index`);
+      expect(error.message).toContain(`is not supported: ${reason}`);
+      expect(error.message).toContain(`Supported: ${SUPPORTED_LAYERS}`);
       expect(error.code).toBe('abs.unsupported-layer');
-      expect(error.className).toBe(message.match(/\((\w+), index/)?.[1] ?? 'Dropout');
+      expect(error.className).toBe(className);
     }
+    const softmax = stack({ layers: [denseLayer(3, 'softmax', { inputShape: [4] })] });
+    expect(errorFor(softmax, 'mse').reason).toContain("loss 'mse' would act on the logits");
   });
 
-  it('rejects models that are not a built Sequential', async () => {
-    const input = tfl.input({ shape: [4] });
-    const functional = tfl.model({ inputs: input, outputs: dense(2, 'linear').apply(input) as never });
-    expect(() => specFromLayers(functional as unknown as SequentialLike)).toThrow(
-      'fromLayersModel: layersModel must be a tf.Sequential of Dense layers, got Model',
+  it('rejects models that are not built LayersModels', async () => {
+    expect(() => specFromLayers({} as LayersModelLike)).toThrow('fromLayersModel: layersModel must be a tf.Sequential');
+    expect(() => specFromLayers(stack())).toThrow(
+      'fromLayersModel: the model must be built with one input and one output',
     );
-    // tfjs-layers insists on an inputShape, so a weightless Dense only comes from a look-alike.
-    const unbuilt: SequentialLike = {
-      getClassName: () => 'Sequential',
-      layers: [
-        { name: 'd', getClassName: () => 'Dense', getConfig: () => ({}), getWeights: () => [], setWeights() {} },
-      ],
-    };
-    expect(() => specFromLayers(unbuilt)).toThrow(
-      "fromLayersModel: layer 'd' has no kernel yet; build the model first (give the first layer an inputShape)",
-    );
-    expect(() => specFromLayers(sequential())).toThrow('fromLayersModel: the model has no layers');
     const dataset = conformanceDataset({ size: 4, width: 4, classes: 2, seed: 1 });
-    await expect(fromLayersModel({ tf, layersModel: unbuilt, dataset })).rejects.toMatchObject({
+    await expect(fromLayersModel({ tf, layersModel: stack(), dataset })).rejects.toMatchObject({
       code: 'abs.invalid-argument',
     });
-    functional.dispose();
   });
 });

@@ -5,7 +5,21 @@
  * 500-step leak test, and the fromLayersModel round trip.
  */
 import { jsBackend } from '@abs/backend-js';
-import { type Dataset, fixedBatch, mlp, momentum, sgd, train } from '@abs/core';
+import {
+  conv2d,
+  type Dataset,
+  dense,
+  describeSpec,
+  fixedBatch,
+  flatten,
+  maxPool2d,
+  mlp,
+  momentum,
+  relu,
+  sequential,
+  sgd,
+  train,
+} from '@abs/core';
 import { conformanceDataset, describeBackendConformance, maxRelativeDifference } from '@abs/core/testing';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +30,7 @@ import { exactReference } from './exact-reference';
 import { expectNoLeaks } from './leak-check';
 
 /** The slice of tfjs-layers the round-trip tests build models with. */
-export type LayersApi = Pick<typeof tfl, 'sequential' | 'layers'>;
+export type LayersApi = Pick<typeof tfl, 'sequential' | 'layers' | 'model' | 'input'>;
 
 export interface TfjsSuiteOptions {
   /** e.g. `'tfjs-cpu'` */
@@ -161,7 +175,7 @@ export function describeTfjsSuite(options: TfjsSuiteOptions): void {
           steps: 5,
         });
         run.dispose();
-        writeBack();
+        await writeBack();
         const trained = await model.readParameters();
         const written = await Promise.all(net.getWeights().map(async (w) => new Float32Array(await w.data())));
         expect(written, 'the layers hold the trained weights').toEqual(trained);
@@ -177,5 +191,120 @@ export function describeTfjsSuite(options: TfjsSuiteOptions): void {
         expect(tf.memory().numTensors, 'nothing left behind').toBe(start);
       });
     }
+  });
+
+  describe(`${label}: fromLayersModel with conv and batch-norm layers`, () => {
+    /** Builds `make()`, brings it in, trains `steps`, writes back; predictions must agree throughout. */
+    const roundTrip = async (make: (api: LayersApi) => tfl.LayersModel, dataset: Dataset, steps: number) => {
+      const tf = await load();
+      const api = await options.layers();
+      const start = tf.memory().numTensors;
+      const net = make(api);
+      const { model, writeBack, spec, dropped } = await fromLayersModel({ tf, layersModel: net, dataset });
+      const count = 4;
+      const x = dataset.features.subarray(0, count * (dataset.features.length / dataset.size));
+      const classes = describeSpec(spec).outputShape[0] as number;
+      const predictLayers = async () => {
+        const input = tf.tensor(x, [count, ...((net.inputs[0] as tfl.SymbolicTensor).shape.slice(1) as number[])]);
+        const y = net.predict(input) as Tensor;
+        const values = new Float32Array(await y.data());
+        tf.dispose([input, y]);
+        return values;
+      };
+      const ours = async () => softmaxRows(await model.predict(x, count), classes);
+      expect(maxRelativeDifference(await ours(), await predictLayers()), 'weights in').toBeLessThan(1e-4);
+      if (steps > 0) {
+        const run = await train(model, fixedBatch({ optimizer: sgd({ learningRate: 0.1 }), batchSize: 8 }), { steps });
+        run.dispose();
+      }
+      await writeBack();
+      const trained = await model.readParameters();
+      expect(maxRelativeDifference(await ours(), await predictLayers()), 'weights out').toBeLessThan(1e-4);
+      model.dispose();
+      net.dispose();
+      expect(tf.memory().numTensors, 'nothing left behind').toBe(start);
+      return { spec, dropped, trained };
+    };
+    const images = (featureShape: number[], size = 16) =>
+      conformanceDataset({ size, featureShape, classes: 3, seed: 4 });
+
+    it('a Sequential conv net with batch norm and dropout', async () => {
+      const { dropped, trained } = await roundTrip(
+        ({ sequential, layers }) =>
+          sequential({
+            layers: [
+              layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' }),
+              layers.batchNormalization({ momentum: 0.5 }),
+              layers.maxPooling2d({ poolSize: 2 }),
+              layers.flatten(),
+              layers.dropout({ rate: 0.3 }),
+              layers.dense({ units: 3, activation: 'softmax' }),
+            ],
+          }),
+        images([6, 6, 2]),
+        4,
+      );
+      expect(dropped).toHaveLength(1);
+      expect(trained.length).toBe(6);
+    });
+
+    it('a functional ResNet-style model with batch norm and a projection shortcut', async () => {
+      await roundTrip(
+        ({ model, input, layers }) => {
+          const x = input({ shape: [6, 6, 2] });
+          const stem = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false }).apply(x);
+          const a = layers.activation({ activation: 'relu' }).apply(layers.batchNormalization().apply(stem));
+          const b = layers
+            .batchNormalization()
+            .apply(layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(a));
+          const shortcut = layers.conv2d({ filters: 6, kernelSize: 1, strides: 2, useBias: false }).apply(a);
+          const sum = layers.activation({ activation: 'relu' }).apply(layers.add().apply([b, shortcut] as never));
+          const out = layers
+            .dense({ units: 3, activation: 'softmax' })
+            .apply(layers.globalAveragePooling2d({}).apply(sum));
+          return model({ inputs: x, outputs: out as never });
+        },
+        images([6, 6, 2]),
+        4,
+      );
+    });
+
+    it('the CABS MNIST net, built in tfjs-layers, maps to the CABS spec', async () => {
+      const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
+      const { spec } = await roundTrip(
+        ({ sequential, layers }) =>
+          sequential({
+            layers: [
+              layers.reshape({ inputShape: [784], targetShape: [28, 28, 1] }),
+              layers.conv2d({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }),
+              layers.maxPooling2d({ poolSize: 2 }),
+              layers.conv2d({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
+              layers.maxPooling2d({ poolSize: 2 }),
+              layers.flatten(),
+              layers.dense({ units: 1024, activation: 'relu' }),
+              layers.dense({ units: 10, activation: 'softmax' }),
+            ],
+          }),
+        conformanceDataset({ size: 4, width: 784, classes: 10, seed: 1 }),
+        0,
+      );
+      const cabs = sequential(
+        [28, 28, 1],
+        [
+          conv2d(32, 5, { init }),
+          relu(),
+          maxPool2d(2),
+          conv2d(64, 5, { init }),
+          relu(),
+          maxPool2d(2),
+          flatten(),
+          dense(1024, { init }),
+          relu(),
+          dense(10, { init }),
+        ],
+      );
+      const withoutInit = (s: typeof spec) => JSON.stringify(s, (key, value) => (key === 'init' ? undefined : value));
+      expect(withoutInit(spec)).toBe(withoutInit(cabs));
+    });
   });
 }
