@@ -18,8 +18,9 @@ import {
   UnsupportedCapabilityError,
 } from '@abs/core';
 import type { Communicator } from './communicator';
-import { RankFailedError, type RankFailure } from './errors/rank-failed-error';
+import { RankFailedError } from './errors/rank-failed-error';
 import { agreeOnFingerprints, type Fingerprint, FNV_OFFSET, hashBytes, hashJson, throwOnMismatch } from './fingerprint';
+import { gatherFailures } from './gather-failures';
 import { disposeResult, mergeResults } from './merge-results';
 import { splitBatch } from './split-batch';
 
@@ -82,36 +83,6 @@ function requestShape<T>(request: EvaluateRequest<T>): unknown {
     outputGradient: request.outputGradient !== undefined,
     outputs: request.outputs === true,
   };
-}
-
-function encodeText(text: string): Float64Array {
-  return Float64Array.from(text, (c) => c.charCodeAt(0));
-}
-
-function failureOf(error: unknown): { name: string; message: string } {
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: 'Error', message: String(error) };
-}
-
-/**
- * Collective: every rank learns every failing rank's error name and message.
- * Called only when the header said that some rank failed.
- */
-async function gatherFailures(communicator: Communicator, error: unknown): Promise<RankFailure[]> {
-  const text = error === undefined ? '' : JSON.stringify(failureOf(error));
-  const ones = new Array<number>(communicator.size).fill(1);
-  const lengths = await communicator.allgather(new Float64Array([text.length]), ones);
-  const counts = Array.from(lengths, (l) => l);
-  const all = await communicator.allgather(encodeText(text), counts);
-  const failures: RankFailure[] = [];
-  let at = 0;
-  counts.forEach((count, rank) => {
-    const json = String.fromCharCode(...all.subarray(at, at + count));
-    at += count;
-    if (json) failures.push({ rank, ...(JSON.parse(json) as { name: string; message: string }) });
-  });
-  return failures;
 }
 
 /** Rows [start, start + count) of a batch-major tensor, as a new tensor. */

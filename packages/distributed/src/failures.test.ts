@@ -53,7 +53,7 @@ describe('a rank that fails', () => {
   it('stops every rank at the same step with the failing rank named, and train reports it', async () => {
     const outcomes = await onRanks(2, async (communicator) => {
       const local = await compile();
-      const inner = communicator.rank === 1 ? failingAt(local, 4, new RangeError('out of device memory')) : local;
+      const inner = communicator.rank === 1 ? failingAt(local, 4, new RangeError('out of device memory 💥')) : local;
       const model = await dataParallel(inner, { communicator });
       return train(model, fixedBatch({ optimizer: sgd({ learningRate: 0.1 }), batchSize: 16 }), { steps: 10 });
     });
@@ -63,9 +63,9 @@ describe('a rank that fails', () => {
       expect(training.step).toBe(4);
       const cause = training.cause as RankFailedError;
       expect(RankFailedError.isInstance(cause)).toBe(true);
-      expect(cause.failures).toEqual([{ rank: 1, name: 'RangeError', message: 'out of device memory' }]);
+      expect(cause.failures).toEqual([{ rank: 1, name: 'RangeError', message: 'out of device memory 💥' }]);
       expect(cause.message).toBe(
-        'distributed: 1 of 2 ranks failed to evaluate the batch (rank 1: RangeError: out of device memory)',
+        'distributed: 1 of 2 ranks failed to evaluate the batch (rank 1: RangeError: out of device memory 💥)',
       );
       // The failing rank keeps its own error as the cause; the others have none.
       expect(cause.cause instanceof RangeError).toBe(rank === 1);

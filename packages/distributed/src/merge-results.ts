@@ -21,24 +21,35 @@ type List<T> = readonly (T | undefined)[] | undefined;
 
 const rowWidth = (shape: readonly number[]) => shape.slice(1).reduce((a, b) => a * b, 1);
 
-async function pushWeighted<T>(
-  ops: TensorOps<T>,
-  list: List<T>,
-  weight: number,
-  into: number[],
-): Promise<(readonly number[] | undefined)[] | undefined> {
+/** A parameter list on the host, holes kept, each tensor's values to be scaled by `weight`. */
+interface HostList {
+  readonly shapes: (readonly number[] | undefined)[];
+  readonly values: Float32Array[];
+  readonly weight: number;
+}
+
+async function readList<T>(ops: TensorOps<T>, list: List<T>, weight: number): Promise<HostList | undefined> {
   if (!list) return undefined;
-  const shapes: (readonly number[] | undefined)[] = [];
-  for (const tensor of list) {
-    if (tensor === undefined) {
-      shapes.push(undefined);
-      continue;
+  const shapes = Array.from(list, (t) => (t === undefined ? undefined : ops.shape(t)));
+  const values: Float32Array[] = [];
+  for (const tensor of list) if (tensor !== undefined) values.push(await ops.read(tensor));
+  return { shapes, values, weight };
+}
+
+/** [scalar, then every list's weighted values] in one float64 buffer. */
+function packSums(scalar: number, lists: readonly (HostList | undefined)[]): Float64Array {
+  let length = 1;
+  for (const list of lists) for (const v of list?.values ?? []) length += v.length;
+  const out = new Float64Array(length);
+  out[0] = scalar;
+  let at = 1;
+  for (const list of lists) {
+    for (const v of list?.values ?? []) {
+      for (let i = 0; i < v.length; i++) out[at + i] = (list as HostList).weight * (v[i] as number);
+      at += v.length;
     }
-    const values = await ops.read(tensor);
-    for (let i = 0; i < values.length; i++) into.push(weight * (values[i] as number));
-    shapes.push(ops.shape(tensor));
   }
-  return shapes;
+  return out;
 }
 
 function takeTensors<T>(
@@ -92,10 +103,8 @@ export async function mergeResults<T>(
   const mine = counts[plan.rank] as number;
   // Sums: Σ_r m_r·loss_r, then Σ_r w_r·gradient_r (w_r = m_r for a mean, 1 for the
   // upstream-gradient form, which is already a sum), then Σ_r m_r·secondMoment_r.
-  const sums: number[] = [mine * local.loss];
-  const gradientWeight = plan.request.outputGradient ? 1 : mine;
-  const gradientShapes = await pushWeighted(ops, local.gradient, gradientWeight, sums);
-  const momentShapes = await pushWeighted(ops, local.secondMoment, mine, sums);
+  const gradients = await readList(ops, local.gradient, plan.request.outputGradient ? 1 : mine);
+  const moments = await readList(ops, local.secondMoment, mine);
 
   const pieces: RowPiece[] = [];
   if (local.perExampleLoss) pieces.push({ key: 'perExampleLoss', width: 1, values: local.perExampleLoss, scale: 1 });
@@ -114,10 +123,10 @@ export async function mergeResults<T>(
 
   disposeResult(ops, local);
 
-  const reduced = await communicator.allreduce(Float64Array.from(sums), 'sum');
+  const reduced = await communicator.allreduce(packSums(mine * local.loss, [gradients, moments]), 'sum');
   const at = { offset: 1 };
-  const gradient = takeTensors(ops, gradientShapes, reduced, at, plan.request.outputGradient ? 1 : 1 / n);
-  const secondMoment = takeTensors(ops, momentShapes, reduced, at, 1 / n);
+  const gradient = takeTensors(ops, gradients?.shapes, reduced, at, plan.request.outputGradient ? 1 : 1 / n);
+  const secondMoment = takeTensors(ops, moments?.shapes, reduced, at, 1 / n);
 
   const perRow = pieces.reduce((s, p) => s + p.width, 0);
   const result: {
