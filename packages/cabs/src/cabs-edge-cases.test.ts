@@ -6,13 +6,15 @@ import {
   hostTensor,
   type Model,
   NonFiniteError,
+  TrainingError,
+  train,
   UnsupportedCapabilityError,
 } from '@abs/core';
 import { createMockModel } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { type CabsReport, cabs } from './cabs';
 import { InvalidLossError } from './invalid-loss-error';
-import { withEvaluate } from './test-support/models';
+import { meanEstimationModel, withEvaluate } from './test-support/models';
 
 /** Two parameter tensors p0 (2 values) and p1 (1 value); `perExample` decides the numbers. */
 function twoTensorModel(
@@ -221,5 +223,20 @@ describe('capabilities and fidelity', () => {
       return { reports, parameters: await model.readParameters() };
     };
     expect(await run('reference')).toEqual(await run('exact'));
+  });
+});
+
+describe('cabs applies an update only when the new parameters are finite', () => {
+  it('an update that overflows float32 → NonFiniteError naming the parameter; the model keeps w_1', async () => {
+    // y = 1..4, w_0 = 0, α = 1e36: w_1 = 2.5e36 is a float32; w_2 = w_1 − α·(w_1 − ȳ) ≈ −2.5e72 is not,
+    // while the loss and the per-example norms at w_1 (≈ 3e72, float64) are finite.
+    const model = meanEstimationModel([[1], [2], [3], [4]], [0]);
+    const failure = await train(model, cabs({ learningRate: 1e36, bsMin: 4, bsMax: 4 }), { steps: 5 }).catch(
+      (e: unknown) => e,
+    );
+    expect(TrainingError.isInstance(failure)).toBe(true);
+    const cause = (failure as TrainingError).cause as NonFiniteError;
+    expect([NonFiniteError.isInstance(cause), cause.quantity, cause.step]).toEqual([true, 'parameters[p0]', 2]);
+    expect(model.parameters[0]?.data[0]).toBeCloseTo(2.5e36, -31);
   });
 });

@@ -15,6 +15,7 @@ import {
   assertCapabilities,
   assertFinite,
   assertFiniteTensors,
+  assertFiniteUpdate,
   axpbyList,
   BatchTooSmallError,
   type Capability,
@@ -202,6 +203,7 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
         );
         // Plain SGD with this batch's gradient, taken at w_t (README “One step” step 8); applied below.
         parameters = axpbyList(model.ops, 1, model.parameters, -learningRate, gradient);
+        await assertFiniteUpdate(model, parameters, { step, discard: parameters });
       } catch (error) {
         disposeList(model.ops, gradient);
         disposeList(model.ops, secondMoment);

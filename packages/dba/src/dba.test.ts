@@ -11,6 +11,7 @@ import {
   type Model,
   NonFiniteError,
   sgd,
+  TrainingError,
   train,
   UnsupportedCapabilityError,
 } from '@abs/core';
@@ -299,5 +300,19 @@ describe('dba state and config', () => {
       optimizer: { name: 'sgd', learningRate: 0.1, weightDecay: 0 },
     });
     expect(JSON.parse(JSON.stringify(algorithm.config))).toEqual(algorithm.config);
+  });
+});
+
+describe('dba applies an update only when the new parameters are finite', () => {
+  it('an update that overflows float32 → NonFiniteError naming the parameter; the model keeps w_1', async () => {
+    // TV-D1's model with y = 1..4, w_0 = 0, η = 1e36 and the whole batch selected: w_1 = 2.5e36 is a
+    // float32, w_2 = w_1 − η·(w_1 − ȳ) ≈ −2.5e72 is not, though the loss and gradient at w_1 are finite.
+    const model = leastSquaresModel([1, 2, 3, 4]);
+    const algorithm = dba({ batchSize: 4, minSubset: 4, optimizer: sgd({ learningRate: 1e36 }) });
+    const failure = await train(model, algorithm, { steps: 5 }).catch((e: unknown) => e);
+    expect(TrainingError.isInstance(failure)).toBe(true);
+    const cause = (failure as TrainingError).cause as NonFiniteError;
+    expect([NonFiniteError.isInstance(cause), cause.quantity, cause.step]).toEqual([true, 'parameters[p0]', 2]);
+    expect(model.parameters[0]?.data[0]).toBeCloseTo(2.5e36, -31);
   });
 });

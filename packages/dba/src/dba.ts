@@ -12,6 +12,7 @@ import {
   assertCapabilities,
   assertFinite,
   assertFiniteTensors,
+  assertFiniteUpdate,
   BatchTooSmallError,
   type Capability,
   createSamplerState,
@@ -148,6 +149,7 @@ export function dba(options: DbaOptions = {}): Algorithm<DbaReport> {
       }
       const update = optimizer.update(model.ops, { gradient, parameters: model.parameters, state: state.optimizer });
       disposeList(model.ops, gradient);
+      await assertFiniteUpdate(model, update.parameters, { step, discard: update });
       disposeOptimizerState(model.ops, state.optimizer);
       model.setParameters(update.parameters);
       const next: DbaState<T> = { step, sampler: batch.state, optimizer: update.state };

@@ -4,7 +4,7 @@
  * j = T_b forms the direction (or aborts the window); the last call probes the stored batches
  * at θ0 + h·u and θ0 + μ·u, fits the parabola, selects the step and moves to θ0 + s̄·u.
  */
-import { axpbyList, dotList } from '@abs/core';
+import { assertFiniteUpdate, axpbyList, dotList } from '@abs/core';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';
 import { advanceWindow, finishWindow, windowLength } from './labpal-control';
 import { formDirection } from './labpal-direction';
@@ -67,7 +67,9 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
     probeDistances,
   };
   if (stepSize === null) return { measurement, state: { maxStepSize } };
-  model.setParameters(axpbyList(model.ops, 1, origin, stepSize, direction));
+  const parameters = axpbyList(model.ops, 1, origin, stepSize, direction);
+  await assertFiniteUpdate(model, parameters, { step: call.control.call + 1, discard: parameters });
+  model.setParameters(parameters);
   const lastLearningRate =
     config.mode === 'SGD'
       ? (learningRate as number)

@@ -5,7 +5,14 @@
  * NSGD θ ← θ − s̄·v/n, SGD θ ← θ − λ̄·v. v = d, except in `reference` mode with β ≠ 0 and
  * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (the fidelity notes, README “API”).
  */
-import { assertFinite, assertFiniteTensors, axpbyList, InvalidArgumentError, normList } from '@abs/core';
+import {
+  assertFinite,
+  assertFiniteTensors,
+  assertFiniteUpdate,
+  axpbyList,
+  InvalidArgumentError,
+  normList,
+} from '@abs/core';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';
 import { advanceTraining } from './labpal-control';
 import { emptyAccumulator, type LabpalState } from './labpal-state';
@@ -63,6 +70,7 @@ export async function trainingCall<T>(call: LabpalCall<T>): Promise<LabpalCallRe
   const update = bug ? mean : direction;
   const nsgd = config.mode === 'NSGD';
   const parameters = axpbyList(ops, 1, model.parameters, nsgd ? -stepSize / n : -learningRate, update);
+  await assertFiniteUpdate(model, parameters, { step, discard: parameters });
   ledger.discard(mean);
   model.setParameters(parameters);
   const next: LabpalState<T> = {

@@ -103,6 +103,17 @@ describe('PAL non-finite values', () => {
     expect(relative(thetas[0]?.[0] as number, 0.3 - 1)).toBeLessThan(1e-6);
   });
 
+  it('reference: a probe point that overflows float32 is not applied (NonFiniteError naming the parameter)', async () => {
+    // ℓ = −w from θ = 3e38 with μ = 1e38: the probe θ + μ·u = 4e38 is ±Infinity as a float32, its loss is
+    // not finite, and the reference quirk would stay there; the guard refuses it and θ stays 3e38.
+    const model = lossModel([3e38], (w) => ({ loss: -(w[0] as number), gradient: [-1] }));
+    const algorithm = pal({ ...p1, measuringStep: 1e38, fidelity: 'reference' });
+    const error = await algorithm.step(model, await algorithm.init(model, { seed: 0 })).catch((e: unknown) => e);
+    expect(NonFiniteError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe('parameters[p0] is Infinity at step 1');
+    expect((await model.readParameters())[0]).toEqual(Float32Array.of(3e38));
+  });
+
   it('throws NonFiniteError before probing when the loss or gradient is not finite', async () => {
     const base = lossModel([0.3], () => ({ loss: 1, gradient: [Number.NaN] }));
     let evaluations = 0;

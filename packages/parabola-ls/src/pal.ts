@@ -11,6 +11,7 @@ import {
   assertCapabilities,
   assertFinite,
   assertFiniteTensors,
+  assertFiniteUpdate,
   axpbyList,
   type Capability,
   checker,
@@ -111,8 +112,9 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
         const finite = Number.isFinite(a) && Number.isFinite(b);
         const stepSize = finite ? selectPalStep({ a, b }, config) : 0;
         let parameters: T[] | null = null;
-        if (finite) parameters = axpbyList(ops, 1, model.parameters, stepSize, u);
+        if (finite) parameters = ledger.create(axpbyList(ops, 1, model.parameters, stepSize, u));
         else if (config.fidelity === 'reference') parameters = probe.parameters;
+        if (parameters !== null) await assertFiniteUpdate(model, parameters, { step });
         ledger.discard(u);
         if (parameters !== probe.parameters) ledger.discard(probe.parameters);
         if (gradient !== kept) ledger.discard(gradient);
