@@ -31,7 +31,9 @@ function mpirun(mode: string, ranks = 2) {
 function unavailable(): string | undefined {
   const probe = mpirun('probe', 1);
   if (probe.error) return `mpirun could not be started (${probe.error.message})`;
-  return probe.status === 0 ? undefined : probe.stderr.trim();
+  if (probe.status === 0) return undefined;
+  const lines = probe.stderr.trim().split('\n');
+  return lines.find((line) => /^\w*Error: /.test(line)) ?? lines.at(-1) ?? `mpirun exited with ${probe.status}`;
 }
 
 const reason = unavailable();
