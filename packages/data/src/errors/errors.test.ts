@@ -21,6 +21,9 @@ describe('data errors', () => {
     expect(format.code).toBe('abs.data-format');
     expect([format.file, format.format, format.problem]).toEqual(['/tmp/a.idx', 'IDX', 'bad magic number 0x01000801']);
     expect(format.name).toBe('DataFormatError');
+    expect(format.offset).toBeUndefined();
+    const at = new DataFormatError({ file: 'b.bin', format: 'CIFAR-10 binary', problem: 'bad label', offset: 6146 });
+    expect([at.message, at.offset]).toEqual(["'b.bin' is not a valid CIFAR-10 binary file: bad label", 6146]);
   });
 
   it('isInstance uses Symbol.for markers, so it works across copies of the package', () => {
