@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsBackend } from '@abs/backend-js';
 import {
   BackendUnavailableError,
@@ -195,6 +199,32 @@ describe('pieces', () => {
         "createLocalGroup: collective #0 is 'allreduce:sum:2' on one rank and 'allgather:1,1' on rank 1",
       );
     }
+  });
+
+  it('a library that is Open MPI is refused, naming the ABI it lacks', async () => {
+    // A stand-in with Open MPI's tell-tale symbol, built with the system's C compiler.
+    const dir = mkdtempSync(join(tmpdir(), 'abs-ompi-'));
+    const library = join(dir, 'libmpi.so.40');
+    writeFileSync(join(dir, 'ompi.c'), 'int ompi_mpi_comm_world = 0;\n');
+    const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', library, join(dir, 'ompi.c')], { encoding: 'utf8' });
+    if (cc.error || cc.status !== 0) {
+      console.log(`skipping the Open MPI check: no C compiler (${cc.error?.message ?? cc.stderr})`);
+      return;
+    }
+    const error = await loadMpi(library).catch((e: unknown) => e);
+    rmSync(dir, { recursive: true, force: true });
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^backend 'mpi' is unavailable: .*libmpi\.so\.40 is Open MPI, whose handle ABI \(pointers to ompi_mpi_\* objects\) @abs\/distributed does not support; install MPICH/,
+    );
+  });
+
+  it('a library without the MPI functions is refused', async () => {
+    const error = await loadMpi('libc.so.6').catch((e: unknown) => e);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^backend 'mpi' is unavailable: libc\.so\.6 is not an MPI library \(cannot bind int MPI_Initialized\(_Out_ int \*flag\)\); install MPICH/,
+    );
   });
 
   it('a missing MPI library is a BackendUnavailableError that says how to install MPICH', async () => {

@@ -106,7 +106,17 @@ export async function loadMpi(
         reason: `${candidate} is Open MPI, whose handle ABI (pointers to ompi_mpi_* objects) @abs/distributed does not support; ${INSTALL}`,
       });
     }
-    const f = (signature: string) => library.func(signature) as unknown;
+    const f = (signature: string): unknown => {
+      try {
+        return library.func(signature);
+      } catch (cause) {
+        throw new BackendUnavailableError({
+          backend: 'mpi',
+          reason: `${candidate} is not an MPI library (cannot bind ${signature}); ${INSTALL}`,
+          cause,
+        });
+      }
+    };
     return {
       path: candidate,
       Initialized: f('int MPI_Initialized(_Out_ int *flag)'),
