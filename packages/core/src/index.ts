@@ -4,6 +4,7 @@
 
 export type { Algorithm, AlgorithmState, StepReport } from './algorithm/algorithm';
 export {
+  checkSamplerState,
   createSamplerState,
   type EpochTail,
   epochPermutation,
@@ -135,6 +136,14 @@ export {
 } from './tensor/parameter-list';
 export type { ScaleByAdamInput, TensorOps } from './tensor/tensor-ops';
 export { createHostTensorOps, type HostTensor, hostTensor } from './tensor/typed-array-ops';
-export { type Checkpoint, makeCheckpoint, restoreCheckpoint, type TestRecord } from './train/checkpoint';
+export {
+  type Checkpoint,
+  makeCheckpoint,
+  type RestoreOptions,
+  restoreCheckpoint,
+  type TestRecord,
+} from './train/checkpoint';
+export { type DatasetIdentity, datasetIdentity } from './train/dataset-identity';
 export { type EvaluationResult, evaluateModel } from './train/evaluate-model';
-export { type TrainEvent, type TrainOptions, type TrainResult, train } from './train/train';
+export { DIVERGENCE_FACTOR, type TrainEvent, type TrainOptions, type TrainResult, train } from './train/train';
+export { validateCheckpoint } from './train/validate-checkpoint';

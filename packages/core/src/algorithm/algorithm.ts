@@ -37,4 +37,10 @@ export interface Algorithm<R extends StepReport = StepReport> {
   readonly requires: readonly Capability[];
   init<T>(model: Model<T>, options: { readonly seed: number }): Promise<AlgorithmState>;
   step<T>(model: Model<T>, state: AlgorithmState): Promise<{ state: AlgorithmState; report: R }>;
+  /**
+   * Optional: throws `InvalidCheckpointError` naming the field (`resume.state.sampler.position`)
+   * when a decoded state is not one this algorithm could have made for `model`, so a corrupted
+   * checkpoint fails when it is resumed rather than at a later step. `train` calls it on resume.
+   */
+  checkState?<T>(model: Model<T>, state: AlgorithmState): void;
 }

@@ -5,6 +5,8 @@
  * algorithm keeps it in its own state and a resumed run draws exactly the same batches.
  */
 import { checker } from '../config/validate';
+import { InvalidCheckpointError } from '../errors/invalid-checkpoint-error';
+import { formatValue } from '../errors/invalid-hyper-parameter-error';
 import { createRng, deriveSeed } from '../random/rng';
 
 export interface SamplerState {
@@ -34,6 +36,31 @@ export interface SampledBatch {
  * - `'truncate'`: return the shorter tail; the next call starts the next epoch.
  */
 export type EpochTail = 'wrap' | 'truncate';
+
+/**
+ * Throws `InvalidCheckpointError` naming the field (`${field}.position`) unless `value` is a
+ * sampler state over `size` examples, e.g. one read back from a checkpoint.
+ */
+export function checkSamplerState(value: unknown, field: string, size: number): void {
+  const state = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const bad = (key: string, problem: string): never => {
+    throw new InvalidCheckpointError({
+      field: key ? `${field}.${key}` : field,
+      value: key ? state[key] : value,
+      problem: `must be ${problem}, got ${formatValue(key ? state[key] : value)}`,
+    });
+  };
+  if (typeof value !== 'object' || value === null) bad('', 'a sampler state object');
+  const integer = (key: string, lte: number, rule: string) => {
+    const x = state[key];
+    if (!Number.isSafeInteger(x) || (x as number) < 0 || (x as number) > lte) bad(key, rule);
+  };
+  integer('seed', 0xffffffff, 'an integer in [0, 2³²)');
+  if (state.size !== size) bad('size', `the dataset size ${size}`);
+  integer('epoch', Number.MAX_SAFE_INTEGER, 'an integer ≥ 0');
+  integer('position', size - 1, `an integer in [0, ${size})`);
+  integer('examplesSeen', Number.MAX_SAFE_INTEGER, 'an integer ≥ 0');
+}
 
 export function createSamplerState(options: { size: number; seed: number }): SamplerState {
   const c = checker('sampler');

@@ -3,6 +3,7 @@ import { fixedBatch } from '../algorithm/fixed-batch';
 import { InvalidCheckpointError } from '../errors/invalid-checkpoint-error';
 import type { Dataset } from '../model/dataset';
 import type { Model } from '../model/model';
+import { momentum } from '../optim/momentum';
 import { sgd } from '../optim/sgd';
 import type { HostTensor } from '../tensor/typed-array-ops';
 import { createMockModel } from '../testing/mock-model';
@@ -127,6 +128,20 @@ describe('a corrupted checkpoint fails up front with the field', () => {
       (c) => ({ ...c, state: { ...(c.state as object), extra: { $number: '3' } } }),
       'resume.state.extra.$number',
     ],
+    ['an empty algorithm state', (c) => ({ ...c, state: {} }), 'resume.state.step'],
+    [
+      'a sampler position past the dataset',
+      (c) => ({
+        ...c,
+        state: { ...(c.state as object), sampler: { seed: 1, size: 4, epoch: 1, position: 4, examplesSeen: 6 } },
+      }),
+      'resume.state.sampler.position',
+    ],
+    [
+      'optimiser slots sgd does not have',
+      (c) => ({ ...c, state: { ...(c.state as object), optimizer: { step: 3, learningRate: 0.1, slots: { m: [] } } } }),
+      'resume.state.optimizer.slots',
+    ],
     ['a trace shorter than the steps', (c) => ({ ...c, trace: c.trace.slice(1) }), 'resume.trace'],
     [
       'a report without a step',
@@ -144,5 +159,17 @@ describe('a corrupted checkpoint fails up front with the field', () => {
     expect((error as InvalidCheckpointError).field).toBe(field);
     expect((error as Error).message.startsWith(`${field}: `)).toBe(true);
     expect(await model.readParameters()).toEqual(before);
+  });
+});
+
+describe('fixedBatch checks the state it resumes', () => {
+  it('names a momentum buffer whose tensors do not match the parameters', async () => {
+    const algorithm = () => fixedBatch({ optimizer: momentum({ learningRate: 0.1 }), batchSize: 2 });
+    const run = await train(meanModel(y), algorithm(), { steps: 2 });
+    const checkpoint = JSON.parse(JSON.stringify(await run.checkpoint()));
+    checkpoint.state.optimizer.slots.momentum.reverse();
+    const error = await train(meanModel(y), algorithm(), { steps: 3, resume: checkpoint }).catch((e: unknown) => e);
+    expect((error as InvalidCheckpointError).field).toBe('resume.state.optimizer.slots.momentum');
+    expect((error as Error).message).toContain('must be one tensor per parameter, shaped [1, 2]');
   });
 });

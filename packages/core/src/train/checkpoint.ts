@@ -4,7 +4,7 @@
  * so far. Plain JSON: `JSON.stringify` it anywhere.
  */
 import type { Algorithm, StepReport } from '../algorithm/algorithm';
-import { decodeState, encodeState, fromBase64, type Json, toBase64 } from '../algorithm/state-codec';
+import { decodeState, disposeState, encodeState, fromBase64, type Json, toBase64 } from '../algorithm/state-codec';
 import { InvalidCheckpointError } from '../errors/invalid-checkpoint-error';
 import { formatValue } from '../errors/invalid-hyper-parameter-error';
 import { checkShapes } from '../model/check-batch';
@@ -113,7 +113,7 @@ export interface RestoreOptions {
 
 /**
  * Validates the checkpoint (every field, then the algorithm, config, dataset and shapes against
- * this run), writes its parameters and buffers into the model and returns the decoded state.
+ * this run, then the decoded state with `algorithm.checkState` when it has one), writes its parameters and buffers into the model and returns the decoded state.
  * Nothing is written when it throws.
  * @throws InvalidCheckpointError naming the field that is corrupted or does not match
  */
@@ -158,9 +158,16 @@ export function restoreCheckpoint<T>(
       (checkpoint.buffers ?? []).map((b) => b.shape),
     );
   }
+  const state = decodeState(model.ops, checkpoint.state) as object;
+  try {
+    algorithm.checkState?.(model, state);
+  } catch (error) {
+    disposeState(model.ops, state);
+    throw error;
+  }
   model.writeParameters(checkpoint.parameters.map((p) => new Float32Array(fromBase64(p.data))));
   if (expectedBuffers.length > 0) {
     model.writeBuffers?.((checkpoint.buffers ?? []).map((b) => new Float32Array(fromBase64(b.data))));
   }
-  return decodeState(model.ops, checkpoint.state) as object;
+  return state;
 }
