@@ -24,6 +24,7 @@ import { gatherRows } from '../src/batch-inputs';
 import { GraphBuilder } from '../src/graph/graph-builder';
 import { onnxBackend } from '../src/index';
 import { encodeModel } from '../src/proto/onnx-proto';
+import { measure } from './measure';
 
 const threadsArg = process.argv.indexOf('--threads');
 const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
@@ -43,38 +44,6 @@ const dataset: Dataset = {
 const batches = Array.from({ length: 64 }, () =>
   Int32Array.from({ length: batchSize }, () => Math.floor(rng.nextFloat() * examples)),
 );
-
-/**
- * Median milliseconds per call of each case. Cases are interleaved (a few calls of each per
- * round, many rounds), so load that drifts during the run hits every case alike and the
- * ratios between them stay meaningful on a busy machine.
- */
-async function measure<K extends string>(
-  cases: Record<K, (i: number) => Promise<void> | void>,
-  { rounds = 30, perRound = 5, warmup = 5 } = {},
-): Promise<Record<K, number>> {
-  const entries = Object.entries(cases) as [K, (i: number) => Promise<void> | void][];
-  const samples = {} as Record<K, number[]>;
-  for (const [name, run] of entries) {
-    for (let i = 0; i < warmup; i++) await run(i);
-    samples[name] = [];
-  }
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of entries) {
-      for (let k = 0; k < perRound; k++) {
-        const t0 = performance.now();
-        await run(round * perRound + k);
-        samples[name].push(performance.now() - t0);
-      }
-    }
-  }
-  const medians = {} as Record<K, number>;
-  for (const [name] of entries) {
-    const list = samples[name].sort((a, b) => a - b);
-    medians[name] = list[Math.floor(list.length / 2)] as number;
-  }
-  return medians;
-}
 
 const backend = onnxBackend(threads === undefined ? {} : { threads });
 const model = await backend.compile(mlp(sizes), dataset, { seed: 1 });

@@ -162,6 +162,45 @@ describeNative('conv statistics on onnx', () => {
     model.dispose();
   });
 
+  it('agrees with the reference on gathered patches: 8+ input channels, strides, both paddings', async () => {
+    // Layers with 8 input channels take their gradients from gathered patches (fewer: a convolution).
+    const spec = sequential(
+      [7, 6, 8],
+      [
+        conv2d(8, 3, { strides: 2, init: 'glorot-uniform' }),
+        relu(),
+        conv2d(8, [3, 2], { padding: 'valid', strides: [1, 2], init: 'glorot-uniform' }),
+        flatten(),
+        dense(3),
+      ],
+    );
+    const { model, oracle } = await pair(spec);
+    const requests = [
+      { gradient: true, secondMoment: true, gram: true, perExampleGradientNormSquared: true },
+      { secondMoment: { fidelity: 'reference' } },
+      { exampleWeights: Float32Array.from({ length: 7 }, (_, i) => i - 3) },
+    ] as const;
+    for (const request of requests) {
+      const a = await model.evaluate(BATCH, request);
+      const e = await oracle.evaluate(BATCH, request);
+      const pairs = [
+        [flat(a.gradient), flat(e.gradient)],
+        [flat(a.secondMoment), flat(e.secondMoment)],
+        [flat(a.weightedGradient), flat(e.weightedGradient)],
+        [
+          Float64Array.from((a.gram ?? []).flatMap((k) => [...k])),
+          Float64Array.from((e.gram ?? []).flatMap((k) => [...k])),
+        ],
+        [
+          Float64Array.from((a.perExampleGradientNormSquared ?? []).flatMap((k) => [...k])),
+          Float64Array.from((e.perExampleGradientNormSquared ?? []).flatMap((k) => [...k])),
+        ],
+      ] as const;
+      for (const [actual, expected] of pairs) expect(maxRelativeDifference(actual, expected)).toBeLessThan(1e-3);
+    }
+    model.dispose();
+  });
+
   it('replaces and returns features at a conv layer, flat or in the layer’s NHWC shape', async () => {
     const { model, oracle } = await pair(CONV_SPEC);
     // A conv layer of the top-level sequence after the residual blocks.

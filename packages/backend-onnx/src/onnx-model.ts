@@ -309,7 +309,7 @@ export function createOnnxModel(
     const statistics: EvaluateRequest<HostTensor> = {
       perExampleLoss: request.perExampleLoss === true,
       gradient: request.gradient === true,
-      secondMoment: request.secondMoment === true,
+      secondMoment: request.secondMoment ?? false,
       gram: request.gram === true,
     };
     const { result, gradientNormSquared, applied } = await pass(batch, statistics, 'sgdStep', {

@@ -1,41 +1,34 @@
 /**
- * Gradient and per-example statistics of one parameterised layer, from its input A and its
+ * Gradient and per-example statistics of one dense or conv layer, from its input A and its
  * scaled output gradients Δ̄ = s·Δ (s = 1/n for a loss head, 1 for an upstream gradient; see
- * training-graph.ts). A layer's output at position p is z_ip = a_ipᵀW + b: a dense layer has
+ * training-graph.ts). The layer's output at position p is z_ip = a_ipᵀW + b: a dense layer has
  * one position, a convolution P (a_ip the K = kh·kw·c input patch under output position p), so
- * example i's gradient is G_i = Σ_p a_ip δ_ipᵀ (K × F) and Σ_p δ_ip (bias).
+ * example i's gradient is G_i = Σ_p a_ip δ_ipᵀ (K × F) and B_i = Σ_p δ_ip (bias).
  *
- *   gradient         dense AᵀΔ̄ (Gemm), 1ᵀΔ̄ (ones·Δ̄)
- *                    conv  a Conv of the input with Δ̄ as the kernel (batch as channels,
- *                          dilation = stride), Σ over n and positions of Δ̄ for the bias
- *   second moment    exact     Σ_i G_i∘G_i · c_m   (dense: (A∘A)ᵀ(Δ̄∘Δ̄)·c_m; conv: materialised G)
- *                    reference Σ_i Σ_p (a_ip∘a_ip)(δ_ip∘δ_ip)ᵀ · c_m: the conv weight gradient
- *                              of the squared input and squared Δ̄ (cross-position terms dropped)
- *   ‖G_i‖²           dense ‖a_i‖²‖δ_i‖²·c_g; conv the cheaper of ‖G_i‖² from materialised G
- *                    (P·K·F per example) and Σ_{p,q}(a_ip·a_iq)(δ_ip·δ_iq) (P²·(K+F))
- *   Gram ⟨G_i, G_j⟩  dense (Δ̄Δ̄ᵀ)∘(AAᵀ + 1)·c_g; conv G_flat·G_flatᵀ + BBᵀ (B_i = Σ_p δ_ip)
+ * Conv layers work on their patches (im2col): one `Gather` of the padded NHWC input gives the
+ * [n·P, K] matrix whose columns are in the kernel's HWIO order, so
+ *   gradient         Aᵀ·Δ̄ (one Gemm, n·P deep), bias Σ Δ̄; with fewer than 8 input channels
+ *                    a convolution of the input with Δ̄ as the kernel (batch as channels,
+ *                    dilation = stride) instead
+ *   second moment    exact      Σ_i G_i∘G_i · c_m, from G = Δ̄_iᵀA_i for every example (one
+ *                               batched MatMul, [n, F, K])
+ *                    reference  (A∘A)ᵀ(Δ̄∘Δ̄) · c_m: cross-position terms dropped (CABS's code)
+ *   ‖G_i‖²           the cheaper of ‖G_i‖² from G (P·K·F per example) and
+ *                    Σ_{p,q}(a_ip·a_iq)(δ_ip·δ_iq) (P²·(K+F) per example)
+ *   Gram ⟨G_i, G_j⟩  G_flat·G_flatᵀ + B·Bᵀ
  *   weighted         the gradient of Δ̄∘w̃
- * with c_m = (1/n)/s², c_g = 1/s². Materialised per-example conv gradients G come from patches
- * (a depthwise Conv with one-hot kernels: [n, K, P]) times Δ̄ in one batched MatMul, [n, K, F]:
- * the graph holds n·K·F values of one layer at once (the README states the bound).
+ * Dense layers use the rank-one forms: (A∘A)ᵀ(Δ̄∘Δ̄), ‖a_i‖²‖δ_i‖², (Δ̄Δ̄ᵀ)∘(AAᵀ + 1).
+ * Memory: the patches hold n·P·K values, and the exact statistics of a conv layer n·K·F more
+ * (every example's gradient at once); the README states the bound.
  */
-import type { LayerInfo } from '@abs/core';
+import type { Conv2dLayer, LayerInfo } from '@abs/core';
 import { attr, type GraphBuilder } from './graph-builder';
-import { convGeometry, windowAttributes } from './network';
-
-/** Inputs of the statistics that the training graph declares once. */
-export interface StatisticsInputs {
-  readonly g: GraphBuilder;
-  /** The [1, batch] ones input. */
-  readonly ones: () => string;
-  /** A graph input of shape [1]. */
-  readonly scalarInput: (name: string) => string;
-}
+import { convGeometry } from './network';
 
 /** Values by parameter index. */
 export type ParameterValues = [number, string][];
 
-const reduceAttributes = (axes: readonly number[]) => ({ axes: attr.ints(axes), keepdims: attr.int(0) });
+const reduce = (axes: readonly number[]) => ({ axes: attr.ints(axes), keepdims: attr.int(0) });
 
 /**
  * Output dims of a parameter-shaped statistic: dense biases come out as [1, out] (the ones·Δ̄
@@ -45,54 +38,224 @@ export function statisticDims(info: LayerInfo, p: number, shape: readonly number
   return info.kind === 'dense' && p === info.parameters[1] ? [1, shape[0] as number] : shape;
 }
 
-/** Σ over examples and positions of A and D's product: the weight gradient's form. */
-function convWeightProduct(g: GraphBuilder, info: LayerInfo, a: string, d: string, name?: string): string {
+/**
+ * A conv layer's input as patches, offset-major: [kh·kw, n·P, C], entry (ky·kw + kx, (i, oy, ox),
+ * c) = input (i, oy·sh + ky − top, ox·sw + kx − left, c), zero outside the image. One strided
+ * `Slice` of the padded NHWC input per kernel offset, stacked along a new first axis, so every
+ * copy is a contiguous block (interleaving offsets within a row copied C values at a time and
+ * cost more than the convolution itself).
+ */
+export function convPatches(g: GraphBuilder, info: LayerInfo, a: string): string[] {
   const geometry = convGeometry(info);
+  const c = info.inputShape[2] as number;
+  const [top, left, bottom, right] = geometry.pads;
+  const [rows, cols] = geometry.output;
   const [kh, kw] = geometry.kernel;
-  // Batch as channels: [C, n, H, W] ⋆ [F, n, OH, OW] with dilation = stride → [C, F, kh', kw'].
-  const batchFirst = { perm: attr.ints([1, 0, 2, 3]) };
-  const bottom = [0, 1].map(
-    (axis) =>
-      (geometry.kernel[axis] as number) -
-      (geometry.input[axis] as number) -
-      (geometry.pads[axis] as number) +
-      (geometry.strides[axis] as number) * ((geometry.output[axis] as number) - 1),
-  ) as [number, number];
-  let product = g.node('Conv', [g.node('Transpose', [a], batchFirst), g.node('Transpose', [d], batchFirst)], {
-    kernel_shape: attr.ints(geometry.output),
-    dilations: attr.ints(geometry.strides),
-    pads: attr.ints([geometry.pads[0], geometry.pads[1], Math.max(bottom[0], 0), Math.max(bottom[1], 0)]),
-  });
-  if (bottom[0] < 0 || bottom[1] < 0) {
-    // Trailing rows/columns that no output position reads (a 'valid' remainder).
-    product = g.node('Slice', [product, g.int64s([0, 0]), g.int64s([kh, kw]), g.int64s([2, 3])]);
+  const [sh, sw] = geometry.strides;
+  let nhwc = g.node('Transpose', [a], { perm: attr.ints([0, 2, 3, 1]) });
+  if (top + left + bottom + right > 0) {
+    nhwc = g.node('Pad', [nhwc, g.int64s([0, top, left, 0, 0, bottom, right, 0])]);
   }
-  return g.node('Transpose', [product], { perm: attr.ints([2, 3, 0, 1]) }, name);
+  const axes = g.int64s([1, 2]);
+  const steps = g.int64s([sh, sw]);
+  const stacked = g.int64s([1, -1, c]);
+  const shifted: string[] = [];
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const starts = g.int64s([ky, kx]);
+      const ends = g.int64s([ky + (rows - 1) * sh + 1, kx + (cols - 1) * sw + 1]);
+      shifted.push(g.node('Reshape', [g.node('Slice', [nhwc, starts, ends, axes, steps]), stacked]));
+    }
+  }
+  return shifted;
 }
 
-/**
- * The weight-gradient-shaped product Σ_i Σ_p a_ip d_ipᵀ and the bias-shaped Σ_i Σ_p d_ip of a
- * linear layer, named by `name(p)`.
- */
-export function linearProduct(
-  inputs: StatisticsInputs,
-  info: LayerInfo,
-  a: string,
-  d: string,
-  name: (p: number) => string,
-): ParameterValues {
-  const { g } = inputs;
-  const [pw, pb] = info.parameters as [number, number | undefined];
-  if (info.kind === 'dense') {
-    const values: ParameterValues = [[pw, g.node('Gemm', [a, d], { transA: attr.int(1) }, name(pw))]];
-    if (pb !== undefined) values.push([pb, g.node('MatMul', [inputs.ones(), d], {}, name(pb))]);
+/** The statistics of one layer's record (input and Δ̄), sharing patches and per-example gradients. */
+export class LinearStatistics {
+  private readonly conv: boolean;
+  private readonly positions: number;
+  private readonly width: number;
+  private readonly channels: number;
+  private readonly channelsIn: number;
+  private patchesValue: string | undefined;
+  private offsetsValue: string[] | undefined;
+  private examplesValue: string | undefined;
+  private biasExamplesValue: string | undefined;
+
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly info: LayerInfo,
+    private readonly a: string,
+    private readonly delta: string,
+    /** The [1, batch] ones input (dense bias sums). */
+    private readonly ones: () => string,
+  ) {
+    this.conv = info.kind === 'conv2d';
+    this.channels = info.outputShape.at(-1) as number;
+    const [kh, kw] = this.conv ? convGeometry(info).kernel : [1, 1];
+    this.positions = info.outputSize / this.channels;
+    this.channelsIn = info.inputShape.at(-1) as number;
+    this.width = kh * kw * this.channelsIn;
+  }
+
+  get hasBias(): boolean {
+    return this.info.parameters.length > 1;
+  }
+
+  /** True when Σ_{p,q}(a_ip·a_iq)(δ_ip·δ_iq) is cheaper than materialising G_i for ‖G_i‖². */
+  get normsByPositions(): boolean {
+    const { positions: P, width: K, channels: F } = this;
+    return this.conv && P * P * (K + F) < P * K * F;
+  }
+
+  /** The patches of each kernel offset, [1, n·P, C] each. */
+  private offsets(): string[] {
+    this.offsetsValue ??= convPatches(this.g, this.info, this.a);
+    return this.offsetsValue;
+  }
+
+  /** All patches, [kh·kw, n·P, C]. */
+  private patches(): string {
+    const offsets = this.offsets();
+    this.patchesValue ??=
+      offsets.length === 1 ? (offsets[0] as string) : this.g.node('Concat', offsets, { axis: attr.int(0) });
+    return this.patchesValue;
+  }
+
+  /** D as [F, n·P]: each output channel's values over examples and positions. */
+  private channelRows(d: string): string {
+    const { g } = this;
+    const byChannel = g.node('Reshape', [d, g.int64s([0, this.channels, this.positions])]);
+    return g.node('Reshape', [
+      g.node('Transpose', [byChannel], { perm: attr.ints([1, 0, 2]) }),
+      g.int64s([this.channels, -1]),
+    ]);
+  }
+
+  /** [kh·kw, F, C] → the kernel's HWIO shape. */
+  private kernelShaped(offsetFc: string, name?: string): string {
+    const { g } = this;
+    const transposed = g.node('Transpose', [offsetFc], { perm: attr.ints([0, 2, 1]) });
+    return g.node('Reshape', [transposed, g.int64s(weightShape(this.info))], {}, name);
+  }
+
+  /**
+   * Σ over examples and positions of a_ip d_ipᵀ (of a_ip∘a_ip with `squared`) in the weight's
+   * shape and of d_ip in the bias's, named by `name(p)`.
+   */
+  product(d: string, name: (p: number) => string, squared = false): ParameterValues {
+    const { g, info } = this;
+    const [pw, pb] = info.parameters as [number, number | undefined];
+    let weight: string;
+    if (this.conv) {
+      // One product per kernel offset: stacking the patches first would copy them once more.
+      const rows = this.channelRows(d);
+      const products = this.offsets().map((patches) =>
+        g.node('MatMul', [rows, squared ? g.node('Mul', [patches, patches]) : patches]),
+      );
+      const stacked =
+        products.length === 1 ? (products[0] as string) : g.node('Concat', products, { axis: attr.int(0) });
+      weight = this.kernelShaped(stacked, name(pw));
+    } else {
+      const a = squared ? g.node('Mul', [this.a, this.a]) : this.a;
+      weight = g.node('Gemm', [a, d], { transA: attr.int(1) }, name(pw));
+    }
+    const values: ParameterValues = [[pw, weight]];
+    if (pb === undefined) return values;
+    const bias = this.conv
+      ? g.node('ReduceSum', [d, g.int64s([0, 2, 3])], { keepdims: attr.int(0) }, name(pb))
+      : g.node('MatMul', [this.ones(), d], {}, name(pb));
+    values.push([pb, bias]);
     return values;
   }
-  const values: ParameterValues = [[pw, convWeightProduct(g, info, a, d, name(pw))]];
-  if (pb !== undefined)
-    values.push([pb, g.node('ReduceSum', [d, g.int64s([0, 2, 3])], { keepdims: attr.int(0) }, name(pb))]);
-  return values;
+
+  /** Σ_i G_i∘G_i·scale and Σ_i B_i∘B_i·scale (`exact`), or the reference fidelity's sums. */
+  moment(scale: string, fidelity: 'exact' | 'reference', name: (p: number) => string): ParameterValues {
+    const { g, info } = this;
+    const squaredDelta = g.node('Mul', [this.delta, g.node('Mul', [this.delta, scale])]);
+    if (!this.conv || fidelity === 'reference') return this.product(squaredDelta, name, true);
+    const [pw, pb] = info.parameters as [number, number | undefined];
+    const sums = g.node('ReduceSumSquare', [this.examples()], reduce([1]));
+    const values: ParameterValues = [[pw, this.kernelShaped(g.node('Mul', [sums, scale]), name(pw))]];
+    if (pb !== undefined) {
+      const squares = g.node('ReduceSumSquare', [this.biasExamples()], reduce([0]));
+      values.push([pb, g.node('Mul', [squares, scale], {}, name(pb))]);
+    }
+    return values;
+  }
+
+  /** ‖G_i‖² and ‖B_i‖² per example ([n] each; the bias's only with a bias), unscaled. */
+  norms(): { weight: string; bias: string } {
+    const { g } = this;
+    const rows = reduce([1]);
+    if (!this.conv) {
+      const bias = g.node('ReduceSumSquare', [this.delta], rows);
+      return { weight: g.node('Mul', [g.node('ReduceSumSquare', [this.a], rows), bias]), bias };
+    }
+    const bias = g.node('ReduceSumSquare', [this.biasExamples()], rows);
+    if (!this.normsByPositions)
+      return { weight: g.node('ReduceSumSquare', [this.examples()], reduce([0, 2, 3])), bias };
+    const perm = { perm: attr.ints([0, 2, 1]) };
+    // Example-major patches [n, P, K] (a transpose of the patches: only where P is small).
+    const byExample = g.node('Transpose', [this.patchesByExample()], { perm: attr.ints([1, 2, 0, 3]) });
+    const patches = g.node('Reshape', [byExample, g.int64s([0, this.positions, this.width])]);
+    const deltas = this.deltasByChannel();
+    const aa = g.node('MatMul', [patches, g.node('Transpose', [patches], perm)]);
+    const dd = g.node('MatMul', [g.node('Transpose', [deltas], perm), deltas]);
+    return {
+      weight: g.node('ReduceSum', [g.node('Mul', [aa, dd]), g.int64s([1, 2])], { keepdims: attr.int(0) }),
+      bias,
+    };
+  }
+
+  /** K_ij = ⟨G_i, G_j⟩ + ⟨B_i, B_j⟩, [n, n], unscaled. */
+  gram(): string {
+    const { g } = this;
+    const transB = { transB: attr.int(1) };
+    if (!this.conv) {
+      const dd = g.node('Gemm', [this.delta, this.delta], transB);
+      return g.node('Mul', [
+        dd,
+        g.node('Gemm', this.hasBias ? [this.a, this.a, g.scalar(1)] : [this.a, this.a], transB),
+      ]);
+    }
+    const byExample = g.node('Transpose', [this.examples()], { perm: attr.ints([1, 0, 2, 3]) });
+    const flat = g.node('Reshape', [byExample, g.int64s([0, -1])]);
+    const gram = g.node('Gemm', [flat, flat], transB);
+    if (!this.hasBias) return gram;
+    const b = this.biasExamples();
+    return g.node('Add', [gram, g.node('Gemm', [b, b], transB)]);
+  }
+
+  /** Δ̄ as [n, F, P] (the NCHW layout, reshaped). */
+  private deltasByChannel(): string {
+    return this.g.node('Reshape', [this.delta, this.g.int64s([0, this.channels, this.positions])]);
+  }
+
+  /** The patches as [kh·kw, n, P, C]. */
+  private patchesByExample(): string {
+    return this.g.node('Reshape', [this.patches(), this.g.int64s([0, -1, this.positions, this.channelsIn])]);
+  }
+
+  /** Every example's gradient, per kernel offset: [kh·kw, n, F, C] (Δ̄_iᵀ times that offset's patches). */
+  private examples(): string {
+    this.examplesValue ??= this.g.node('MatMul', [this.deltasByChannel(), this.patchesByExample()]);
+    return this.examplesValue;
+  }
+
+  /** B_i = Σ_p δ_ip: [n, F]. */
+  private biasExamples(): string {
+    this.biasExamplesValue ??= this.g.node('ReduceSum', [this.delta, this.g.int64s([2, 3])], { keepdims: attr.int(0) });
+    return this.biasExamplesValue;
+  }
 }
+
+/** A conv kernel's HWIO shape. */
+const weightShape = (info: LayerInfo) => [
+  ...(info.spec as Conv2dLayer).kernelSize,
+  info.inputShape[2] as number,
+  info.outputShape[2] as number,
+];
 
 /** Σ dy∘x̂ and Σ dy per channel: batch norm's γ and β gradients. */
 export function batchNormProduct(
@@ -101,107 +264,12 @@ export function batchNormProduct(
   xhat: string,
   d: string,
   name: (p: number) => string,
-) {
+): ParameterValues {
   const [pg, pb] = info.parameters as [number, number];
   const axes = g.int64s(info.inputShape.length === 3 ? [0, 2, 3] : [0]);
   const keep = { keepdims: attr.int(0) };
   return [
     [pg, g.node('ReduceSum', [g.node('Mul', [d, xhat]), axes], keep, name(pg))],
     [pb, g.node('ReduceSum', [d, axes], keep, name(pb))],
-  ] as ParameterValues;
-}
-
-/** Per-example statistics of a conv layer that share the patches and materialised gradients. */
-export class ConvExamples {
-  private readonly geometry;
-  private readonly positions: number;
-  private readonly width: number;
-  private readonly channels: number;
-  private patchesValue: string | undefined;
-  private gradientsValue: string | undefined;
-
-  constructor(
-    private readonly g: GraphBuilder,
-    private readonly info: LayerInfo,
-    private readonly a: string,
-    private readonly d: string,
-  ) {
-    this.geometry = convGeometry(info);
-    this.positions = this.geometry.output[0] * this.geometry.output[1];
-    this.channels = info.outputShape[2] as number;
-    this.width = this.geometry.kernel[0] * this.geometry.kernel[1] * (info.inputShape[2] as number);
-  }
-
-  /** True when Σ_{p,q}(a_ip·a_iq)(δ_ip·δ_iq) is cheaper than materialising G_i for ‖G_i‖². */
-  get normsByPositions(): boolean {
-    const { positions: P, width: K, channels: F } = this;
-    return P * P * (K + F) < P * K * F;
-  }
-
-  /** Example i's patches as [n, K, P], K in (channel, ky, kx) order. */
-  private patches(): string {
-    if (this.patchesValue) return this.patchesValue;
-    const { g, geometry } = this;
-    const [kh, kw] = geometry.kernel;
-    const c = this.info.inputShape[2] as number;
-    const oneHot = new Float32Array(c * kh * kw * kh * kw);
-    for (let o = 0; o < c * kh * kw; o++) oneHot[o * kh * kw + (o % (kh * kw))] = 1;
-    const kernel = g.floatConstant(oneHot, [c * kh * kw, 1, kh, kw]);
-    const patches = g.node('Conv', [this.a, kernel], { ...windowAttributes(geometry), group: attr.int(c) });
-    this.patchesValue = g.node('Reshape', [patches, g.int64s([0, this.width, this.positions])]);
-    return this.patchesValue;
-  }
-
-  /** Δ̄ as [n, F, P]. */
-  private deltas(): string {
-    return this.g.node('Reshape', [this.d, this.g.int64s([0, this.channels, this.positions])]);
-  }
-
-  /** G_i for every example, [n, K, F] with K in (channel, ky, kx) order. */
-  gradients(): string {
-    if (!this.gradientsValue) {
-      const transposed = this.g.node('Transpose', [this.deltas()], { perm: attr.ints([0, 2, 1]) });
-      this.gradientsValue = this.g.node('MatMul', [this.patches(), transposed]);
-    }
-    return this.gradientsValue;
-  }
-
-  /** B_i = Σ_p δ_ip, [n, F]. */
-  biasGradients(): string {
-    return this.g.node('ReduceSum', [this.d, this.g.int64s([2, 3])], { keepdims: attr.int(0) });
-  }
-
-  /** ‖G_i‖², [n]. */
-  weightNorms(): string {
-    const { g } = this;
-    if (!this.normsByPositions) return g.node('ReduceSumSquare', [this.gradients()], reduceAttributes([1, 2]));
-    const patches = this.patches();
-    const deltas = this.deltas();
-    const perm = { perm: attr.ints([0, 2, 1]) };
-    const aa = g.node('MatMul', [g.node('Transpose', [patches], perm), patches]);
-    const dd = g.node('MatMul', [g.node('Transpose', [deltas], perm), deltas]);
-    return g.node('ReduceSum', [g.node('Mul', [aa, dd]), g.int64s([1, 2])], { keepdims: attr.int(0) });
-  }
-
-  /** Σ_i G_i∘G_i in the kernel's HWIO shape. */
-  weightMoment(scale: string, name: string): string {
-    const { g } = this;
-    const [kh, kw] = this.geometry.kernel;
-    const sums = g.node('Mul', [g.node('ReduceSumSquare', [this.gradients()], reduceAttributes([0])), scale]);
-    const shaped = g.node('Reshape', [sums, g.int64s([this.info.inputShape[2] as number, kh, kw, this.channels])]);
-    return g.node('Transpose', [shaped], { perm: attr.ints([1, 2, 0, 3]) }, name);
-  }
-
-  /** G_flat·G_flatᵀ, [n, n]. */
-  weightGram(): string {
-    const flat = this.g.node('Reshape', [this.gradients(), this.g.int64s([0, -1])]);
-    return this.g.node('Gemm', [flat, flat], { transB: attr.int(1) });
-  }
-
-  /** Σ_i Σ_p (a_ip∘a_ip)(δ_ip∘δ_ip)ᵀ·scale (the CABS reference fidelity). */
-  referenceMoment(scale: string, name: string): string {
-    const { g } = this;
-    const squaredDelta = g.node('Mul', [this.d, g.node('Mul', [this.d, scale])]);
-    return convWeightProduct(g, this.info, g.node('Mul', [this.a, this.a]), squaredDelta, name);
-  }
+  ];
 }

@@ -11,8 +11,9 @@
  *
  * Backward passes carry Δ̄, the scaled per-example output gradients (see training-graph.ts):
  *   dense      dx = Δ̄·Wᵀ (Gemm)
- *   conv2d     dx = ConvTranspose(Δ̄, W) with TensorFlow's padding and the output padding that
- *              restores the input size
+ *   conv2d     stride 1: dx = Conv(Δ̄, W flipped, channels swapped); strided:
+ *              ConvTranspose(Δ̄, W) with TensorFlow's padding and the output padding that restores
+ *              the input size
  *   maxPool2d  Δ̄ scattered (added) onto the input positions MaxPool's indices name; onnxruntime
  *              keeps the first maximum of a window, as the reference backend does
  *   avgPool2d  ConvTranspose of Δ̄/count with a depthwise ones kernel (count: the real inputs of
@@ -221,9 +222,43 @@ function linearNode(ctx: NetworkContext, info: LayerInfo, x: string): ForwardSte
     y,
     backward(dy, wantInput, record) {
       record(info, x, dy);
-      return wantInput ? g.node('ConvTranspose', [dy, kernel], transposeAttributes(geometry)) : undefined;
+      if (!wantInput) return undefined;
+      if (geometry.strides[0] > 1 || geometry.strides[1] > 1) {
+        return g.node('ConvTranspose', [dy, kernel], transposeAttributes(geometry));
+      }
+      return inputGradientConv(g, geometry, w, dy);
     },
   };
+}
+
+/**
+ * The input gradient of a stride-1 convolution as a plain convolution of Δ̄ with the kernel
+ * flipped in space and its channels swapped ([C, F, kh, kw]), padded by k − 1 − (padding
+ * before) in front: onnxruntime runs this about twice as fast as ConvTranspose.
+ */
+function inputGradientConv(g: GraphBuilder, geometry: WindowGeometry, hwio: string, dy: string): string {
+  const [kh, kw] = geometry.kernel;
+  const swapped = g.node('Transpose', [hwio], { perm: attr.ints([2, 3, 0, 1]) });
+  const flipped = g.node('Slice', [
+    swapped,
+    g.int64s([-1, -1]),
+    g.int64s([-(kh + 1), -(kw + 1)]),
+    g.int64s([2, 3]),
+    g.int64s([-1, -1]),
+  ]);
+  const before = [kh - 1 - geometry.pads[0], kw - 1 - geometry.pads[1]] as const;
+  const after = [0, 1].map(
+    (axis) =>
+      (geometry.input[axis] as number) -
+      (geometry.output[axis] as number) +
+      (geometry.kernel[axis] as number) -
+      1 -
+      (before[axis] as number),
+  );
+  return g.node('Conv', [dy, flipped], {
+    kernel_shape: attr.ints(geometry.kernel),
+    pads: attr.ints([...before, ...after]),
+  });
 }
 
 function batchNormNode(ctx: NetworkContext, node: Extract<NetNode, { kind: 'batchNorm' }>, x: string): ForwardStep {

@@ -12,14 +12,7 @@
 import { describeSpec, type LayerInfo, type ModelSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
 import { attr, GraphBuilder } from './graph-builder';
-import {
-  batchNormProduct,
-  ConvExamples,
-  linearProduct,
-  type ParameterValues,
-  type StatisticsInputs,
-  statisticDims,
-} from './layer-statistics';
+import { batchNormProduct, LinearStatistics, type ParameterValues, statisticDims } from './layer-statistics';
 import { addLoss } from './loss-graph';
 import { BATCH, names } from './names';
 import {
@@ -136,93 +129,65 @@ export function buildTrainingGraph(spec: ModelSpec, signature: GraphSignature): 
         size(startShape),
       ]);
     }
-    addStatistics({ g, ones, scalarInput }, spec, signature, records, parameter);
+    addStatistics(g, { spec, sig: signature, records, parameter, scalarInput, ones });
   }
   return g.build(signatureKey(signature));
 }
 
 function addStatistics(
-  inputs: StatisticsInputs,
-  spec: ModelSpec,
-  sig: GraphSignature,
-  records: readonly { info: LayerInfo; input: string; delta: string }[],
-  parameter: (p: number) => string,
+  g: GraphBuilder,
+  context: {
+    readonly spec: ModelSpec;
+    readonly sig: GraphSignature;
+    readonly records: readonly { info: LayerInfo; input: string; delta: string }[];
+    readonly parameter: (p: number) => string;
+    readonly scalarInput: (name: string) => string;
+    readonly ones: () => string;
+  },
 ): void {
-  const { g, scalarInput } = inputs;
+  const { spec, sig, scalarInput } = context;
   const { parameters } = describeSpec(spec);
-  const upstreamHead = sig.head === 'upstream';
   const shapeOf = (p: number) => parameters[p]?.shape as readonly number[];
   const outputAll = (info: LayerInfo, values: ParameterValues, name: (p: number) => string) => {
     for (const [p, value] of values) g.output(value, name(p), statisticDims(info, p, shapeOf(p)));
   };
-  const gramScaled = (value: string) => (upstreamHead ? value : g.node('Mul', [value, scalarInput(names.gramScale)]));
+  const gramScaled = (value: string) =>
+    sig.head === 'upstream' ? value : g.node('Mul', [value, scalarInput(names.gramScale)]);
   const gradients = new Map<number, string>();
   // Records arrive from the output backwards; statistics are emitted in layer order.
-  for (const { info, input: a, delta } of [...records].sort((r, s) => r.info.index - s.info.index)) {
+  for (const { info, input: a, delta } of [...context.records].sort((r, s) => r.info.index - s.info.index)) {
+    const layer = info.kind === 'batchNorm' ? undefined : new LinearStatistics(g, info, a, delta, context.ones);
     if (sig.gradient || sig.step) {
-      const values =
-        info.kind === 'batchNorm'
-          ? batchNormProduct(g, info, a, delta, names.gradient)
-          : linearProduct(inputs, info, a, delta, names.gradient);
+      const values = layer ? layer.product(delta, names.gradient) : batchNormProduct(g, info, a, delta, names.gradient);
       for (const [p, value] of values) gradients.set(p, value);
       if (sig.gradient) outputAll(info, values, names.gradient);
     }
-    if (info.kind === 'batchNorm') continue;
+    if (!layer) continue;
     const [pw, pb] = info.parameters as [number, number | undefined];
-    const conv = info.kind === 'conv2d' ? new ConvExamples(g, info, a, delta) : undefined;
     if (sig.secondMoment) {
-      const scale = scalarInput(names.momentScale);
-      if (!conv) {
-        const squaredDelta = g.node('Mul', [delta, g.node('Mul', [delta, scale])]);
-        outputAll(info, linearProduct(inputs, info, g.node('Mul', [a, a]), squaredDelta, names.moment), names.moment);
-      } else {
-        const reference = sig.momentFidelity === 'reference';
-        const weight = reference
-          ? conv.referenceMoment(scale, names.moment(pw))
-          : conv.weightMoment(scale, names.moment(pw));
-        g.output(weight, names.moment(pw), shapeOf(pw));
-        if (pb !== undefined) {
-          const squares = reference
-            ? g.node('ReduceSumSquare', [delta], { axes: attr.ints([0, 2, 3]), keepdims: attr.int(0) })
-            : g.node('ReduceSumSquare', [conv.biasGradients()], { axes: attr.ints([0]), keepdims: attr.int(0) });
-          g.output(g.node('Mul', [squares, scale], {}, names.moment(pb)), names.moment(pb), shapeOf(pb));
-        }
-      }
+      const fidelity = sig.momentFidelity ?? 'exact';
+      outputAll(info, layer.moment(scalarInput(names.momentScale), fidelity, names.moment), names.moment);
     }
-    if (sig.gram) {
-      let gram: string;
-      if (!conv) {
-        const dd = g.node('Gemm', [delta, delta], { transB: attr.int(1) });
-        const aa = g.node('Gemm', pb !== undefined ? [a, a, g.scalar(1)] : [a, a], { transB: attr.int(1) });
-        gram = g.node('Mul', [dd, aa]);
-      } else {
-        gram = conv.weightGram();
-        if (pb !== undefined) {
-          const b = conv.biasGradients();
-          gram = g.node('Add', [gram, g.node('Gemm', [b, b], { transB: attr.int(1) })]);
-        }
-      }
-      g.output(gramScaled(gram), names.gram(info.index), [BATCH, BATCH]);
-    }
+    if (sig.gram) g.output(gramScaled(layer.gram()), names.gram(info.index), [BATCH, BATCH]);
     if (sig.exampleNorms) {
-      const rows = { axes: attr.ints([1]), keepdims: attr.int(0) };
-      const biasNorms = conv
-        ? g.node('ReduceSumSquare', [conv.biasGradients()], rows)
-        : gramScaled(g.node('ReduceSumSquare', [delta], rows));
-      const weightNorms = conv ? conv.weightNorms() : g.node('Mul', [g.node('ReduceSumSquare', [a], rows), biasNorms]);
-      g.output(conv ? gramScaled(weightNorms) : weightNorms, names.exampleNorm(pw), [BATCH]);
-      if (pb !== undefined) g.output(conv ? gramScaled(biasNorms) : biasNorms, names.exampleNorm(pb), [BATCH]);
+      const norms = layer.norms();
+      g.output(gramScaled(norms.weight), names.exampleNorm(pw), [BATCH]);
+      if (pb !== undefined) g.output(gramScaled(norms.bias), names.exampleNorm(pb), [BATCH]);
     }
     if (sig.weights === 'input') {
       const w = g.input(names.weights(info.index), [BATCH, 1]);
-      const shaped = conv ? g.node('Reshape', [w, g.int64s([-1, 1, 1, 1])]) : w;
-      outputAll(info, linearProduct(inputs, info, a, g.node('Mul', [delta, shaped]), names.weighted), names.weighted);
+      outputAll(info, layer.product(g.node('Mul', [delta, perExample(g, info, w)]), names.weighted), names.weighted);
     } else if (sig.weights === 'keep') {
       g.output(delta, names.delta(info.index), internalDims(info.outputShape));
       g.output(a, names.activation(info.index), internalDims(info.inputShape));
     }
   }
-  if (sig.step) addSgdStep(g, { spec, sig, gradients, parameter, scalarInput });
+  if (sig.step) addSgdStep(g, { ...context, gradients });
+}
+
+/** Per-example weights [n, 1] shaped to broadcast over a layer's output (NCHW for conv). */
+export function perExample(g: GraphBuilder, info: LayerInfo, w: string): string {
+  return info.kind === 'conv2d' ? g.node('Reshape', [w, g.int64s([-1, 1, 1, 1])]) : w;
 }
 
 /**

@@ -7,31 +7,25 @@
 import { describeSpec, type ModelSpec } from '@abs/core';
 import type { ModelProto } from '../proto/onnx-proto';
 import { GraphBuilder } from './graph-builder';
-import { linearProduct, type StatisticsInputs, statisticDims } from './layer-statistics';
+import { LinearStatistics, statisticDims } from './layer-statistics';
 import { BATCH, names } from './names';
 import { buildNetwork } from './network';
-import { internalDims, layersFrom } from './training-graph';
+import { internalDims, layersFrom, perExample } from './training-graph';
 
 export function buildWeightedGraph(spec: ModelSpec, start: number): ModelProto {
   const g = new GraphBuilder();
   const { parameters } = describeSpec(spec);
   let ones: string | undefined;
-  const inputs: StatisticsInputs = {
-    g,
-    ones: () => {
-      ones ??= g.input(names.ones, [1, BATCH]);
-      return ones;
-    },
-    scalarInput: (name) => {
-      throw new Error(`the weighted-gradient graph has no scalar input '${name}'`);
-    },
+  const onesInput = () => {
+    ones ??= g.input(names.ones, [1, BATCH]);
+    return ones;
   };
   for (const info of layersFrom(buildNetwork(spec), start)) {
     const a = g.input(names.activation(info.index), internalDims(info.inputShape));
     const delta = g.input(names.delta(info.index), internalDims(info.outputShape));
-    let w = g.input(names.weights(info.index), [BATCH, 1]);
-    if (info.kind === 'conv2d') w = g.node('Reshape', [w, g.int64s([-1, 1, 1, 1])]);
-    for (const [p, value] of linearProduct(inputs, info, a, g.node('Mul', [delta, w]), names.weighted)) {
+    const w = perExample(g, info, g.input(names.weights(info.index), [BATCH, 1]));
+    const layer = new LinearStatistics(g, info, a, delta, onesInput);
+    for (const [p, value] of layer.product(g.node('Mul', [delta, w]), names.weighted)) {
       g.output(value, names.weighted(p), statisticDims(info, p, parameters[p]?.shape as number[]));
     }
   }

@@ -1,0 +1,176 @@
+/**
+ * CPU benchmark of @abs/backend-onnx on the CABS MNIST net (conv 5×5×32 same, relu, max-pool 2,
+ * conv 5×5×64 same, relu, max-pool 2, flatten, dense 1024 relu, dense 10; 3.3 M parameters) at
+ * batch 16 and 128: milliseconds per training step with the update in the graph
+ * (`model.sgdStep`, what `fixedBatch(sgd)` runs) against onnxruntime's own forward-only run of
+ * the same network (the exported inference model, same session options) and against the forward
+ * pass of a training graph (loss only: the same graph without its backward), and the steps with
+ * per-example statistics as ratios of their plain step; then the extra resident memory
+ * (peak RSS) of each statistic at batch 128 against the bound the README states.
+ *
+ * Run: cd packages/backend-onnx && npx tsx --conditions=@abs/source scripts/bench-conv.ts [--threads N] [--batches 16,128]
+ */
+import {
+  conv2d,
+  createRng,
+  type Dataset,
+  dense,
+  type EvaluateRequest,
+  flatten,
+  type HostTensor,
+  maxPool2d,
+  relu,
+  type SgdStepRequest,
+  sequential,
+  sgd,
+} from '@abs/core';
+import * as ort from 'onnxruntime-node';
+import { exportOnnx } from '../src/export-onnx';
+import { onnxBackend } from '../src/index';
+import { measure } from './measure';
+
+const threadsArg = process.argv.indexOf('--threads');
+const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
+const batchesArg = process.argv.indexOf('--batches');
+const batchSizes = batchesArg > 0 ? (process.argv[batchesArg + 1] as string).split(',').map(Number) : [16, 128];
+const examples = 1024;
+const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
+const spec = sequential(
+  [28, 28, 1],
+  [
+    conv2d(32, 5, { init }),
+    relu(),
+    maxPool2d(2),
+    conv2d(64, 5, { init }),
+    relu(),
+    maxPool2d(2),
+    flatten(),
+    dense(1024, { init }),
+    relu(),
+    dense(10, { init }),
+  ],
+);
+
+const rng = createRng(1);
+const dataset: Dataset = {
+  name: 'synthetic-mnist',
+  size: examples,
+  featureShape: [28, 28, 1],
+  features: Float32Array.from({ length: examples * 784 }, () => rng.nextFloat()),
+  labels: Int32Array.from({ length: examples }, () => Math.floor(rng.nextFloat() * 10)),
+  numClasses: 10,
+};
+const batchesOf = (size: number) =>
+  Array.from({ length: 16 }, () => Int32Array.from({ length: size }, () => Math.floor(rng.nextFloat() * examples)));
+
+const backend = onnxBackend(threads === undefined ? {} : { threads });
+const model = await backend.compile(spec, dataset, { seed: 1 });
+const parameterCount = model.parameterInfo.reduce((t, p) => t + p.shape.reduce((a, b) => a * b, 1), 0);
+// A small learning rate keeps every step finite (sgdStep refuses a non-finite one).
+const learningRate = 1e-4;
+const optimizer = sgd({ learningRate });
+let state = optimizer.init(model.ops, model.parameters);
+
+function fused(batches: Int32Array[], request: SgdStepRequest) {
+  return async (i: number) => {
+    const r = await model.sgdStep?.(batches[i % batches.length] as Int32Array, { learningRate }, request);
+    if (!r?.applied) throw new Error('sgdStep did not apply');
+  };
+}
+function hostUpdate(batches: Int32Array[], request: EvaluateRequest<HostTensor>) {
+  return async (i: number) => {
+    const result = await model.evaluate(batches[i % batches.length] as Int32Array, request);
+    const update = optimizer.update(model.ops, {
+      gradient: result.gradient as HostTensor[],
+      parameters: model.parameters,
+      state,
+    });
+    state = update.state;
+    model.setParameters(update.parameters);
+  };
+}
+
+const maxRss = () => process.resourceUsage().maxRSS / 1024; // MiB
+
+// Memory first, in a fresh process: the peak RSS after a few plain steps, then what each
+// statistic adds on top (onnxruntime's arena keeps what a session once needed).
+const memoryBatches = batchesOf(128);
+const memory: [string, number][] = [];
+for (const [label, run] of [
+  ['plain step', fused(memoryBatches, {})],
+  ['+ per-example norms', hostUpdate(memoryBatches, { gradient: true, perExampleGradientNormSquared: true })],
+  ['+ exact second moments', fused(memoryBatches, { secondMoment: true })],
+  ['+ Gram', fused(memoryBatches, { gram: true })],
+] as const) {
+  for (let i = 0; i < 3; i++) await run(i);
+  memory.push([label, maxRss()]);
+}
+
+const forwardOptions: ort.InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+  interOpNumThreads: 1,
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
+  ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+};
+const forwardSession = await ort.InferenceSession.create(await exportOnnx(model), forwardOptions);
+
+const rows: string[] = [];
+const row = (label: string, ms: number, extra = '') =>
+  rows.push(`${label.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms ${extra}`);
+for (const n of batchSizes) {
+  const batches = batchesOf(n);
+  const inputs = batches.map(
+    (b) =>
+      new ort.Tensor(
+        'float32',
+        Float32Array.from(
+          { length: n * 784 },
+          (_, j) => dataset.features[(b[Math.floor(j / 784)] as number) * 784 + (j % 784)] as number,
+        ),
+        [n, 28, 28, 1],
+      ),
+  );
+  const t = await measure(
+    {
+      forward: async (i) => void (await forwardSession.run({ input: inputs[i % inputs.length] as ort.Tensor })),
+      trainingForward: async (i) => void (await model.evaluate(batches[i % batches.length] as Int32Array)),
+      plain: fused(batches, {}),
+      moments: fused(batches, { secondMoment: true }),
+      referenceMoments: fused(batches, { secondMoment: { fidelity: 'reference' } }),
+      gram: fused(batches, { gram: true }),
+      plainHost: hostUpdate(batches, { gradient: true }),
+      normsHost: hostUpdate(batches, { gradient: true, perExampleGradientNormSquared: true }),
+    },
+    { rounds: n === 16 ? 12 : 6, perRound: 2, warmup: 2 },
+  );
+  const ratio = (ms: number, base: number, target: string) => `${(ms / base).toFixed(2)}x (target <= ${target})`;
+  rows.push(`batch ${n}:`);
+  row('  onnxruntime forward only', t.forward, '(exported model: constant, prepacked weights)');
+  row(
+    '  forward in a training graph',
+    t.trainingForward,
+    `${(t.trainingForward / t.forward).toFixed(2)}x (loss only; weights are inputs)`,
+  );
+  row(
+    '  plain step (sgdStep, update in graph)',
+    t.plain,
+    `${(t.plain / t.forward).toFixed(2)}x forward (target <= 3.5x)`,
+  );
+  row('  + exact second moments', t.moments, ratio(t.moments, t.plain, '1.8x'));
+  row('  + reference-fidelity moments', t.referenceMoments, `${(t.referenceMoments / t.plain).toFixed(2)}x`);
+  row('  + Gram', t.gram, ratio(t.gram, t.plain, '2x'));
+  row('  plain step, host update', t.plainHost);
+  row('  + per-example norms, host update', t.normsHost, ratio(t.normsHost, t.plainHost, '1.5x'));
+}
+
+console.log(
+  `@abs/backend-onnx CPU bench: CABS MNIST net (${parameterCount} parameters), threads ${threads ?? 'default'}`,
+);
+for (const line of rows) console.log(line);
+console.log('peak RSS at batch 128 (MiB; each line adds its statistic to what ran before):');
+const [, base] = memory[0] as [string, number];
+for (const [label, rss] of memory)
+  console.log(`  ${label.padEnd(28)} ${rss.toFixed(0).padStart(6)}  (+${(rss - base).toFixed(0)})`);
+await forwardSession.release();
+model.dispose();
