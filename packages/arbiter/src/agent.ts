@@ -31,7 +31,11 @@ export const agentDataset = (dataset: Dataset, nSamples: number, name = `${datas
   targetSize: nSamples,
 });
 
-const hasBuffers = <T>(agent: AgentRuntime<T>) => (agent.model.bufferInfo?.length ?? 0) > 0;
+/** Whether the agent has running averages (the conv agent, on a backend that exposes its buffers). */
+const hasBuffers = <T>(agent: AgentRuntime<T>) =>
+  (agent.model.bufferInfo?.length ?? 0) > 0 &&
+  agent.model.readBuffers !== undefined &&
+  agent.model.writeBuffers !== undefined;
 
 /**
  * Compiles the agent on the inner model's backend over `dataset` (the agent's view of the

@@ -5,7 +5,7 @@
  * at epoch ends the agent's favoured candidate becomes the next batch size (README “Epoch-end
  * decision”). Warm-ups (README “Warm-up”) run at the start of the step after they are due. A step
  * that throws leaves the state and the inner parameters as they were (the inner step is rolled back
- * too).
+ * too) and releases the compiled agent, which the next step rebuilds from the state.
  */
 import {
   type Algorithm,
