@@ -31,7 +31,13 @@ describe("the 'conv' agent: the authors' trunk", () => {
     const spec = convAgentSpec([8, 8, 2], 4);
     const values = agentInitialParameters(spec, 7);
     const { parameters } = describeSpec(spec);
-    const fanIns: Record<string, number> = { conv2d0: 9 * 2, conv2d2: 9 * 64, conv2d4: 9 * 64, conv2d6: 9 * 64, dense8: 64 };
+    const fanIns: Record<string, number> = {
+      conv2d0: 9 * 2,
+      conv2d2: 9 * 64,
+      conv2d4: 9 * 64,
+      conv2d6: 9 * 64,
+      dense8: 64,
+    };
     parameters.forEach((p, i) => {
       const v = values[i] as Float32Array;
       expect(v.length).toBe(p.shape.reduce((a, b) => a * b, 1));
