@@ -99,8 +99,9 @@ export function agentInitialParameters(spec: ModelSpec, seed: number): Float32Ar
   return layers.flatMap((layer, l) => {
     const shapes = layer.parameters.map((p) => parameters[p]?.shape as readonly number[]);
     const sizes = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
-    if (layer.kind === 'batchNorm')
+    if (layer.kind === 'batchNorm') {
       return [new Float32Array(sizes[0] as number).fill(1), new Float32Array(sizes[1] as number)];
+    }
     const weight = shapes[0] as readonly number[];
     const bound = 1 / Math.sqrt((sizes[0] as number) / (weight.at(-1) as number));
     const rng = createRng(deriveSeed(seed, 'arbiter-agent', l));
