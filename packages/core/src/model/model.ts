@@ -140,8 +140,8 @@ export interface Model<T> {
    * Optional fast path: one SGD step θ ← (1 − η·λ)·θ − η·∇L(θ) on the batch's mean loss, taken
    * inside the backend's own pass (the gradient need not come back to JavaScript), with the
    * statistics of `request` from the same pass, at the parameters before the step. The new
-   * parameters replace the model's only when the loss and the gradient are finite; otherwise
-   * the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
+   * parameters replace the model's only when the loss, the gradient and the new parameters are
+   * finite; otherwise the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
    */
   sgdStep?(batch: BatchIndices, step: SgdStep, request?: SgdStepRequest): Promise<SgdStepResult<T>>;
   /**
