@@ -40,8 +40,6 @@ export interface DenseMath {
   productTB(a: Tensor2D, b: Tensor2D): Tensor2D;
   /** A·Aᵀ, given `at` from `transposed(a)`. */
   gramOf(a: Tensor2D, at: Tensor2D): Tensor2D;
-  /** Batched AᵢᵀBᵢ for a: b × m × k, b: b × m × f. */
-  batchedTA(a: Tensor3D, b: Tensor3D): Tensor3D;
   /** Batched AᵢBᵢᵀ for a: b × m × k, b: b × p × k. */
   batchedTB(a: Tensor3D, b: Tensor3D): Tensor3D;
 }
@@ -67,7 +65,6 @@ export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMa
     productTA: (at, b) => (explicitTranspose ? tf.matMul(at, b) : tf.matMul(at, b, true, false)),
     productTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true)),
     gramOf: (a, at) => (explicitTranspose ? tf.matMul(a, at) : tf.matMul(a, a, false, true)),
-    batchedTA: (a, b) => (explicitTranspose ? tf.matMul(tf.transpose(a, [0, 2, 1]), b) : tf.matMul(a, b, true, false)),
     batchedTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b, [0, 2, 1])) : tf.matMul(a, b, false, true)),
   };
 }

@@ -3,12 +3,14 @@
  * output gradients scaled by the pass's s). Example i's gradient is G_i = Σ_p a_ip δ_ipᵀ over
  * output positions p (one for dense) and Σ_p δ_ip for the bias (see `conv-geometry.ts` for the
  * patches a_ip). Sums of Δ̃ are rescaled by the caller's factors:
- *   gradient        Σ_i G̃_i = AᵀΔ̃ over all rows (example, position)
+ *   gradient        Σ_i G̃_i = AᵀΔ̃ over all rows (example, position); for conv, as one convolution
+ *                   of the input by Δ̃ (`kernelGradient`), without patches
  *   second moment   exact Σ_i G̃_i∘G̃_i;  reference Σ_{i,p} (a_ip∘a_ip)(δ̃_ip∘δ̃_ip)ᵀ (cross-position
  *                   terms dropped, the CABS authors' formula; both are the same for dense)
- *   ‖G̃_i‖²          materialised G̃_i (P·K·F per example) or Σ_{p,q} (a_ip·a_iq)(δ̃_ip·δ̃_iq) (P²·(K+F))
+ *   ‖G̃_i‖²          materialised G̃_i (P·K·F per example, a depthwise convolution of the input by
+ *                   each example's Δ̃) or Σ_{p,q} (a_ip·a_iq)(δ̃_ip·δ̃_iq) (P²·(K+F), from patches)
  *   Gram ⟨G̃_i, G̃_j⟩  materialised G̃ blocks, or Σ_{p,q} (a_ip·a_jq)(δ̃_ip·δ̃_jq)
- *   weighted        Σ_i w_i G̃_i = Aᵀ(Δ̃ ∘ w)
+ *   weighted        Σ_i w_i G̃_i: the gradient of Δ̃ ∘ w
  * `'auto'` picks the cheaper formulation per layer, as the reference backend does. Dense layers
  * (P = 1) use the closed forms ‖a_i‖²‖δ̃_i‖² and (AAᵀ)∘(Δ̃Δ̃ᵀ).
  *
@@ -19,7 +21,13 @@
 import type { LayerInfo, SecondMomentFidelity } from '@abs/core';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, TensorFlow } from '../tfjs-namespace';
 import type { DenseMath } from './dense-math';
-import { type LinearGeometry, linearGeometry, patches } from './layers/conv-geometry';
+import {
+  exampleKernelGradients,
+  kernelGradient,
+  type LinearGeometry,
+  linearGeometry,
+  patches,
+} from './layers/conv-geometry';
 
 export type StatisticsMethod = 'auto' | 'materialise' | 'positions';
 
@@ -126,30 +134,35 @@ function convStatistics(
     return chunk;
   };
   const flat = (t: Tensor3D, width: number) => tf.reshape(t, [-1, width]) as Tensor2D;
-  /** Σ over chunks of AᵀD with A, D = f(chunk, start) (rows of all examples and positions). */
-  const product = (d: (chunk: Chunk, start: number) => Tensor3D, a: (chunk: Chunk) => Tensor3D = (c) => c.a) =>
+  /** Σ over chunks of AᵀD with A, D = f(chunk) (rows of all examples and positions). */
+  const product = (d: (chunk: Chunk) => Tensor3D, a: (chunk: Chunk) => Tensor3D) =>
     tf.reshape(
       tf.addN(
         all.map(([s, c]) => {
           const chunk = chunkOf(s, c);
-          return math.productTA(math.transposed(flat(a(chunk), K)), flat(d(chunk, s), F));
+          return math.productTA(math.transposed(flat(a(chunk), K)), flat(d(chunk), F));
         }),
       ),
       weightShape,
     );
   const biasSums = (d: Tensor3D) => tf.sum(d, 1) as Tensor2D; // c × F
   const withBias = (weight: Tensor, bias: () => Tensor) => (g.bias ? [weight, bias()] : [weight]);
-  const materialisedPerExample = (chunk: Chunk) =>
-    tf.reshape(math.batchedTA(chunk.a, chunk.d), [-1, K * F]) as Tensor2D;
+  /** G̃ of the examples [start, start + count): C × kh × kw × count × F. */
+  const perExample = (start: number, count: number) =>
+    exampleKernelGradients(
+      tf,
+      g,
+      count === n ? input : tf.slice(input, start, count),
+      count === n ? delta : tf.slice(delta, start, count),
+    );
+  /** The same as rows, count × K·F (in the order C, kh, kw, F: the same for every example). */
+  const perExampleRows = (start: number, count: number) =>
+    tf.reshape(tf.transpose(perExample(start, count), [3, 0, 1, 2, 4]), [count, K * F]) as Tensor2D;
   const usePositions = (materialise: number, positions: number) =>
     options.method === 'auto' ? positions < materialise : options.method === 'positions';
 
   return {
-    gradient: () =>
-      withBias(
-        product((c) => c.d),
-        () => tf.sum(delta, [0, 1, 2]),
-      ),
+    gradient: () => withBias(kernelGradient(tf, g, input, delta), () => tf.sum(delta, [0, 1, 2])),
     secondMoment(fidelity, factor) {
       if (fidelity === 'reference') {
         const weight = product(
@@ -158,18 +171,20 @@ function convStatistics(
         );
         return withBias(tf.mul(weight, factor), () => tf.mul(tf.sum(tf.square(delta), [0, 1, 2]), factor));
       }
-      const sums = ranges(size(K * F + P * (K + F))).map(([s, c]) =>
-        tf.sum(tf.square(materialisedPerExample(chunkOf(s, c))), 0),
-      );
-      const weight = tf.reshape(tf.mul(tf.addN(sums), factor), weightShape);
+      const sums = ranges(size(K * F + P * F)).map(([s, c]) => tf.sum(tf.square(perExample(s, c)), 3));
+      const weight = tf.transpose(tf.mul(tf.addN(sums), factor), [1, 2, 0, 3]);
       return withBias(weight, () => tf.mul(tf.sum(tf.square(biasSums(tf.reshape(delta, [n, P, F]))), 0), factor));
     },
     norms(factor) {
       const positions = usePositions(P * K * F, P * P * (K + F));
-      const perExample = positions ? P * P + P * (K + F) : K * F + P * (K + F);
-      const parts = ranges(size(perExample)).map(([s, c]) => {
+      const values = positions ? P * P + P * (K + F) : K * F + P * F;
+      const parts = ranges(size(values)).map(([s, c]) => {
+        if (!positions) {
+          // Σ over C, kh, kw and F as a product with ones: tf.sum over leading axes transposes first.
+          const squares = tf.reshape(tf.square(perExample(s, c)), [K, c * F]);
+          return tf.sum(tf.reshape(tf.matMul(tf.ones([1, K]), squares), [c, F]), 1);
+        }
         const chunk = chunkOf(s, c);
-        if (!positions) return tf.sum(tf.square(materialisedPerExample(chunk)), 1);
         return tf.sum(tf.mul(math.batchedTB(chunk.a, chunk.a), math.batchedTB(chunk.d, chunk.d)), [1, 2]);
       });
       const weight = tf.mul(parts.length === 1 ? (parts[0] as Tensor) : tf.concat(parts), factor) as Tensor1D;
@@ -181,17 +196,16 @@ function convStatistics(
       const positions = usePositions(n * P * K * F + ((n * n) / 2) * K * F, ((n * (n + 1)) / 2) * P * P * (K + F));
       const blocks = positions
         ? ranges(Math.max(1, Math.min(size(P * (K + F)), Math.floor(Math.sqrt(options.chunkElements) / P))))
-        : ranges(size(K * F + P * (K + F)));
-      const block = (left: Chunk, right: Chunk) => {
-        if (!positions) return math.productTB(materialisedPerExample(left), materialisedPerExample(right));
-        const sa = math.productTB(flat(left.a, K), flat(right.a, K));
-        const sd = math.productTB(flat(left.d, F), flat(right.d, F));
-        const [cl, cr] = [left.a.shape[0] as number, right.a.shape[0] as number];
-        return tf.sum(tf.reshape(tf.mul(sa, sd), [cl, P, cr, P]), [1, 3]) as Tensor2D;
+        : ranges(size(K * F + P * F));
+      const block = (left: readonly [number, number], right: readonly [number, number]) => {
+        if (!positions) return math.productTB(perExampleRows(...left), perExampleRows(...right));
+        const [l, r] = [chunkOf(...left), chunkOf(...right)];
+        const sa = math.productTB(flat(l.a, K), flat(r.a, K));
+        const sd = math.productTB(flat(l.d, F), flat(r.d, F));
+        return tf.sum(tf.reshape(tf.mul(sa, sd), [left[1], P, right[1], P]), [1, 3]) as Tensor2D;
       };
-      const rows = blocks.map(([s, c]) => {
-        const left = chunkOf(s, c);
-        const row = blocks.map(([t, d]) => block(left, chunkOf(t, d)));
+      const rows = blocks.map((left) => {
+        const row = blocks.map((right) => block(left, right));
         return row.length === 1 ? (row[0] as Tensor) : tf.concat(row, 1);
       });
       let weight = rows.length === 1 ? (rows[0] as Tensor) : tf.concat(rows, 0);
@@ -202,8 +216,8 @@ function convStatistics(
       return tf.mul(weight, factor) as Tensor2D;
     },
     weighted(w) {
-      const weight = product((c, s) => tf.mul(c.d, tf.reshape(tf.slice(w, s, c.d.shape[0]), [-1, 1, 1])));
-      return withBias(weight, () => tf.sum(tf.mul(delta, tf.reshape(w, [n, 1, 1, 1])), [0, 1, 2]));
+      const weightedDelta = tf.mul(delta, tf.reshape(w, [n, 1, 1, 1]));
+      return withBias(kernelGradient(tf, g, input, weightedDelta), () => tf.sum(weightedDelta, [0, 1, 2]));
     },
   };
 }
