@@ -201,6 +201,18 @@ describeNative('conv statistics on onnx', () => {
     model.dispose();
   });
 
+  it('predicts with the parameters of the latest step', async () => {
+    const { model, oracle, dataset } = await pair(CONV_SPEC);
+    const x = dataset.features.subarray(0, 3 * 60);
+    const before = await model.predict(x, 3);
+    await model.sgdStep?.(BATCH, { learningRate: 0.5 });
+    oracle.writeParameters(await model.readParameters());
+    const after = await model.predict(x, 3);
+    expect(after).not.toEqual(before);
+    expect(maxRelativeDifference(after, await oracle.predict(x, 3))).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
   it('replaces and returns features at a conv layer, flat or in the layer’s NHWC shape', async () => {
     const { model, oracle } = await pair(CONV_SPEC);
     // A conv layer of the top-level sequence after the residual blocks.
