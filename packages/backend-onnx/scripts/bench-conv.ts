@@ -6,10 +6,14 @@
  * the same network (the exported inference model, same session options) and against the forward
  * pass of a training graph (loss only: the same graph without its backward), and the steps with
  * per-example statistics as ratios of their plain step; then the extra resident memory
- * (peak RSS) of each statistic at batch 128 against the bound the README states.
+ * (peak RSS, each case alone in a child process) of each statistic at batch 128, for the README's
+ * bound.
  *
  * Run: cd packages/backend-onnx && npx tsx --conditions=@abs/source scripts/bench-conv.ts [--threads N] [--batches 16,128]
  */
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   conv2d,
   createRng,
@@ -92,19 +96,27 @@ function hostUpdate(batches: Int32Array[], request: EvaluateRequest<HostTensor>)
 
 const maxRss = () => process.resourceUsage().maxRSS / 1024; // MiB
 
-// Memory first, in a fresh process: the peak RSS after a few plain steps, then what each
-// statistic adds on top (onnxruntime's arena keeps what a session once needed).
-const memoryBatches = batchesOf(128);
-const memory: [string, number][] = [];
-for (const [label, run] of [
-  ['plain step', fused(memoryBatches, {})],
-  ['+ per-example norms', hostUpdate(memoryBatches, { gradient: true, perExampleGradientNormSquared: true })],
-  ['+ exact second moments', fused(memoryBatches, { secondMoment: true })],
-  ['+ Gram', fused(memoryBatches, { gram: true })],
-] as const) {
+// Memory: each case runs alone in a child process at batch 128, and its peak RSS is compared
+// with the plain step's (onnxruntime keeps one arena per session, so cases that share a process
+// would also count each other's sessions).
+const memoryCases = {
+  plain: (b: Int32Array[]) => fused(b, {}),
+  norms: (b: Int32Array[]) => hostUpdate(b, { gradient: true, perExampleGradientNormSquared: true }),
+  moments: (b: Int32Array[]) => fused(b, { secondMoment: true }),
+  gram: (b: Int32Array[]) => fused(b, { gram: true }),
+} as const;
+const memoryArg = process.argv.indexOf('--memory-case');
+if (memoryArg > 0) {
+  const run = memoryCases[process.argv[memoryArg + 1] as keyof typeof memoryCases](batchesOf(128));
   for (let i = 0; i < 3; i++) await run(i);
-  memory.push([label, maxRss()]);
+  console.log(maxRss().toFixed(0));
+  process.exit(0);
 }
+const memory = Object.keys(memoryCases).map((name) => {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--memory-case', name];
+  if (threads !== undefined) args.push('--threads', String(threads));
+  return [name, Number(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').at(-1))] as const;
+});
 
 const forwardOptions: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: 'all',
@@ -168,9 +180,10 @@ console.log(
   `@abs/backend-onnx CPU bench: CABS MNIST net (${parameterCount} parameters), threads ${threads ?? 'default'}`,
 );
 for (const line of rows) console.log(line);
-console.log('peak RSS at batch 128 (MiB; each line adds its statistic to what ran before):');
-const [, base] = memory[0] as [string, number];
-for (const [label, rss] of memory)
-  console.log(`  ${label.padEnd(28)} ${rss.toFixed(0).padStart(6)}  (+${(rss - base).toFixed(0)})`);
+console.log('peak RSS at batch 128, each case alone in a process (MiB):');
+const [, base] = memory[0] as readonly [string, number];
+for (const [label, rss] of memory) {
+  console.log(`  ${label.padEnd(10)} ${rss.toFixed(0).padStart(6)}  (+${(rss - base).toFixed(0)} over the plain step)`);
+}
 await forwardSession.release();
 model.dispose();

@@ -8,6 +8,7 @@ import {
   hostTensor,
   type Model,
   maxPool2d,
+  PER_EXAMPLE_CAPABILITIES,
   relu,
   sequential,
 } from '@abs/core';
@@ -97,6 +98,27 @@ describeNative('batch norm on onnx', () => {
     model.writeParameters(poisoned);
     await model.evaluate(BATCH, { gradient: true });
     expect(await model.readBuffers?.()).toEqual(saved);
+    model.dispose();
+  });
+
+  it('refuses per-example statistics with the error naming the batch-norm layer', async () => {
+    const { model } = await pair(BATCH_NORM_SPEC, true);
+    for (const capability of PER_EXAMPLE_CAPABILITIES) expect(model.capabilities.has(capability)).toBe(false);
+    const requests = [
+      { gram: true },
+      { secondMoment: true },
+      { perExampleGradientNormSquared: true },
+      { exampleWeights: new Float32Array(7) },
+    ];
+    for (const request of requests) {
+      await expect(model.evaluate(BATCH, request)).rejects.toMatchObject({
+        code: 'abs.unsupported-capability',
+        message: expect.stringContaining('batchNorm1 at layers[1]'),
+      });
+    }
+    await expect(model.sgdStep?.(BATCH, { learningRate: 0.1 }, { gram: true })).rejects.toMatchObject({
+      code: 'abs.unsupported-capability',
+    });
     model.dispose();
   });
 
