@@ -227,4 +227,22 @@ describeNative('onnx model beyond the conformance suite', () => {
     agent.dispose();
     model.dispose();
   });
+
+  it('takes no step whose new parameters overflow, though the loss and gradient are finite', async () => {
+    const data = conformanceDataset({ size: 8, width: 4, classes: 3, seed: 2, regression: true });
+    const model = await onnxBackend().compile(mlp([4, 5, 3], { loss: 'mse' }), data, { seed: 3 });
+    model.writeParameters((await model.readParameters()).map((p) => p.map((v) => v * 30)));
+    const before = await model.readParameters();
+    const learningRate = 1e38;
+    const step = await model.sgdStep?.([0, 1, 2, 3], { learningRate }, { gradient: true });
+    expect(Number.isFinite(step?.loss)).toBe(true);
+    expect(Number.isFinite(step?.gradientNormSquared)).toBe(true);
+    // Some η·g overflows float32 (≈ 3.4e38).
+    const largest = Math.max(...(step?.gradient ?? []).flatMap((g) => Array.from(g.data, Math.abs)));
+    expect(largest * learningRate).toBeGreaterThan(3.5e38);
+    expect(step?.applied).toBe(false);
+    expect(await model.readParameters()).toEqual(before);
+    expect((await model.sgdStep?.([0, 1, 2, 3], { learningRate: 1e-6 }))?.applied).toBe(true);
+    model.dispose();
+  });
 });

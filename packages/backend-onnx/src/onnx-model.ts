@@ -288,7 +288,8 @@ export function createOnnxModel(
     if (sig.outputs) result.outputs = hostTensor(read(out, names.outputs) as Float32Array, [n, outputSize]);
     if (!step) return { result };
     const gradientNormSquared = (read(out, names.gradientNormSquared) as Float32Array)[0] as number;
-    const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared);
+    const updatedFinite = Number.isFinite((read(out, names.updatedCheck) as Float32Array)[0]);
+    const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared) && updatedFinite;
     if (applied) {
       stateVersion += 1;
       parameters = parameterInfo.map((_, p) =>

@@ -192,8 +192,9 @@ export function perExample(g: GraphBuilder, info: LayerInfo, w: string): string 
 
 /**
  * θ' = θ·k − ∇·η per parameter (k = 1 − ηλ, left out for `'sgd'`), each in its parameter's
- * shape, and ‖∇‖² = Σ_p ReduceSumSquare(∇_p), whose finiteness tells the model whether to
- * take the step.
+ * shape, ‖∇‖² = Σ_p ReduceSumSquare(∇_p), and Σ_p ReduceSum(θ'_p·0), which is 0 when every
+ * new parameter is finite and NaN otherwise (a sum of squares could overflow); the model takes the
+ * step only when the loss and both are finite.
  */
 function addSgdStep(
   g: GraphBuilder,
@@ -209,16 +210,20 @@ function addSgdStep(
   const { parameters, layers } = describeSpec(context.spec);
   const rate = scalarInput(names.stepRate);
   const squares: string[] = [];
+  const checks: string[] = [];
   parameters.forEach((info, p) => {
     let gradient = gradients.get(p) as string;
     const dims = statisticDims(layers[info.layer] as LayerInfo, p, info.shape);
     if (dims.length !== info.shape.length) gradient = g.node('Reshape', [gradient, g.int64s(info.shape)]);
     squares.push(g.node('ReduceSumSquare', [gradient], { keepdims: attr.int(0) }));
     const kept = sig.step === 'sgd-decay' ? g.node('Mul', [parameter(p), scalarInput(names.stepKeep)]) : parameter(p);
-    g.output(g.node('Sub', [kept, g.node('Mul', [gradient, rate])]), names.updated(p), info.shape);
+    const updated = g.node('Sub', [kept, g.node('Mul', [gradient, rate])], {}, names.updated(p));
+    g.output(updated, names.updated(p), info.shape);
+    checks.push(g.node('ReduceSum', [g.node('Mul', [updated, g.scalar(0)])], { keepdims: attr.int(0) }));
   });
-  const norm = squares.length === 1 ? (squares[0] as string) : g.node('Sum', squares);
-  g.output(norm, names.gradientNormSquared, []);
+  const sum = (values: string[]) => (values.length === 1 ? (values[0] as string) : g.node('Sum', values));
+  g.output(sum(squares), names.gradientNormSquared, []);
+  g.output(sum(checks), names.updatedCheck, []);
 }
 
 /**
