@@ -36,22 +36,30 @@ async function counted(): Promise<{ model: Model<HostTensor>; live: () => number
 const options: ArbiterOptions = { sMin: 2, sMax: 32, initialBatchSize: 8, warmupLr: 1e-2, maxWarmupIters: 500 };
 
 describe("arbiter's compiled agents do not outlive their runs", () => {
-  it('repeated runs on one algorithm hold one agent per model until release, then none', async () => {
+  it('a run holds one agent per model while it trains and none once train() returns', async () => {
     const algorithm = arbiter({ ...options, warmupInput: 'noise' });
     const models = await Promise.all([counted(), counted(), counted()]);
     for (const { model, live } of models) {
       for (let run = 0; run < 2; run++) {
-        const result = await train(model, algorithm, { steps: 3, seed: run });
-        // The noise warm-up's temporary agent is gone; init replaced the previous run's agent.
-        expect(live()).toBe(1);
+        const during: number[] = [];
+        const result = await train(model, algorithm, {
+          steps: 3,
+          seed: run,
+          onEvent: (event) => {
+            if (event.type === 'step') during.push(live());
+          },
+        });
+        // The noise warm-up's temporary agent is gone after each step; train releases the agent.
+        expect(during).toEqual([1, 1, 1]);
+        expect(live()).toBe(0);
         result.dispose();
       }
-      algorithm.release(model);
+      algorithm.release(model); // idempotent
       expect(live()).toBe(0);
     }
   });
 
-  it('a failed run releases its agent; resuming from its checkpoint rebuilds one', async () => {
+  it('a failed run releases its agent; resuming from a checkpoint rebuilds one for the run', async () => {
     const { model, live } = await counted();
     const failing = arbiter({ ...options, initialBatchSize: 2, maxWarmupIters: 1, warmupLr: 1e-9 });
     for (let run = 0; run < 3; run++) {
@@ -62,13 +70,18 @@ describe("arbiter's compiled agents do not outlive their runs", () => {
     const algorithm = arbiter({ ...options, warmup: false });
     const half = await train(model, algorithm, { steps: 2, seed: 4 });
     const checkpoint = await half.checkpoint();
-    algorithm.release(model);
     expect(live()).toBe(0);
-    const rest = await train(model, algorithm, { steps: 4, seed: 4, resume: checkpoint });
+    const during: number[] = [];
+    const rest = await train(model, algorithm, {
+      steps: 4,
+      seed: 4,
+      resume: checkpoint,
+      onEvent: (event) => {
+        if (event.type === 'step') during.push(live());
+      },
+    });
     expect(rest.trace).toHaveLength(4);
-    expect(live()).toBe(1);
-    algorithm.release(model);
-    algorithm.release(model); // idempotent
+    expect(during).toEqual([1, 1]);
     expect(live()).toBe(0);
   });
 });

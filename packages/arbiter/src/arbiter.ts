@@ -11,6 +11,7 @@ import {
   type Algorithm,
   type AlgorithmState,
   assertCapabilities,
+  assertFiniteUpdate,
   type Capability,
   checker,
   cloneList,
@@ -175,6 +176,11 @@ export function arbiter(options: ArbiterOptions = {}): ArbiterAlgorithm {
     let inner: Awaited<ReturnType<typeof innerStep<T>>>;
     try {
       inner = await innerStep(model, { optimizer, state: state.inner, batch: batch.indices, step });
+      // An update is applied only when every new parameter is finite (NonFiniteError names it).
+      await assertFiniteUpdate(model, inner.parameters, {
+        step,
+        discard: [inner.parameters, inner.optimizerState],
+      });
     } catch (error) {
       releaseWarmup();
       throw error;

@@ -43,4 +43,10 @@ export interface Algorithm<R extends StepReport = StepReport> {
    * checkpoint fails when it is resumed rather than at a later step. `train` calls it on resume.
    */
   checkState?<T>(model: Model<T>, state: AlgorithmState): void;
+  /**
+   * Optional: frees what the algorithm keeps for `model` outside its state (e.g. Arbiter's
+   * agent network). `train` calls it when a run ends, fails or is aborted; calling it again,
+   * or for a model it holds nothing for, does nothing.
+   */
+  release?<T>(model: Model<T>): void;
 }

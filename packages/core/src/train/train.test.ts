@@ -94,6 +94,15 @@ describe('train', () => {
     });
   });
 
+  it("calls the algorithm's release when a run ends and when it fails", async () => {
+    const released: string[] = [];
+    const tracked = (name: string) => ({ ...algorithm(), release: () => released.push(name) });
+    await train(meanModel([1, 2]), tracked('ended'), { steps: 3 });
+    const failing = meanModel([1, Number.NaN]);
+    await expect(train(failing, tracked('failed'), { steps: 3 })).rejects.toThrow(/loss/);
+    expect(released).toEqual(['ended', 'failed']);
+  });
+
   it('refuses a second concurrent train() on the same model, and accepts it once the first ended', async () => {
     const model = meanModel([1, 2, 3]);
     const first = train(model, algorithm(), { steps: 20 });

@@ -168,6 +168,9 @@ async function run<T, R extends StepReport>(
     // On failure the state's tensors (optimiser buffers) are freed: the checkpoint has host copies.
     disposeState(model.ops, state);
     throw error;
+  } finally {
+    // What the algorithm keeps beside its state (Arbiter's agent) goes when the run does.
+    algorithm.release?.(model);
   }
 
   async function loop(): Promise<TrainResult<R>> {
