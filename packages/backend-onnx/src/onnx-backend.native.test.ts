@@ -15,16 +15,7 @@ const describeNative = unavailable ? describe.skip : describe;
 if (unavailable) {
   it.skip(`onnx backend tests (skipped: onnxruntime-node cannot load: ${unavailable})`, () => {});
 } else {
-  describeBackendConformance({
-    name: 'onnx-cpu',
-    backend: () => onnxBackend(),
-    reference: () => jsBackend(),
-    excludeNetworks: {
-      // Passes every other case (see conv-layers.native.test.ts for its gradients and buffers).
-      'batch-norm/mse':
-        'the bias of the dense layer before a batch norm has a true gradient of 0; the reference gives float64 rounding (~1e-16), which float32 cannot match under the suite’s relative floor of 1e-12',
-    },
-  });
+  describeBackendConformance({ name: 'onnx-cpu', backend: () => onnxBackend(), reference: () => jsBackend() });
 }
 
 describeNative('onnxBackend', () => {
