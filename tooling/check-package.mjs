@@ -40,11 +40,17 @@ if (!existsSync(pkg.types)) {
 
 const distFiles = readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((f) => /\.c?js$/.test(f));
 for (const peer of Object.keys(pkg.peerDependenciesMeta ?? {})) {
-  const pattern = new RegExp(`(?:from |require\\()["']${peer}["']`);
+  // A static import, a require, or a lazy `import('peer')` all leave the peer to the consumer.
+  const pattern = new RegExp(`(?:from |require\\(|import\\()["']${peer}["']`);
   const imported = distFiles.some((file) => pattern.test(readFileSync(join('dist', file), 'utf8')));
   const used = readdirSync('src', { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .some((file) => new RegExp(`from ['"]${peer}['"]`).test(readFileSync(join('src', file), 'utf8')));
+    .some((file) =>
+      // Type-only imports are erased; they do not make the build use the peer.
+      new RegExp(`^(?!import type)[^\\n]*(?:from |import\\()['"]${peer}['"]`, 'm').test(
+        readFileSync(join('src', file), 'utf8'),
+      ),
+    );
   if (used && !imported) {
     console.error(`${pkg.name}: dist/ bundles the optional peer '${peer}' instead of importing it`);
     process.exit(1);
