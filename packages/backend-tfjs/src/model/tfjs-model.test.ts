@@ -83,6 +83,18 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     model.dispose();
   });
 
+  it('sgdStep leaves the parameters when the new ones are not finite, though loss and gradient are', async () => {
+    const model = await backend.compile(mlp([4, 3]), classes, { seed: 1 });
+    const before = await model.readParameters();
+    // 1 − ηλ = −1e40 is −Infinity in float32, so every new parameter is ±Infinity or NaN.
+    const step = await model.sgdStep?.([0, 1], { learningRate: 1e30, weightDecay: 1e10 });
+    expect(Number.isFinite(step?.loss)).toBe(true);
+    expect(Number.isFinite(step?.gradientNormSquared)).toBe(true);
+    expect(step?.applied).toBe(false);
+    expect(await model.readParameters()).toEqual(before);
+    model.dispose();
+  });
+
   it('leaves the tensors it is given alive and owns the parameters it takes', async () => {
     const model = await backend.compile(mlp([4, 3]), classes, { seed: 1 });
     const at = model.parameters.map((p) => tf.mul(p, 2));

@@ -150,25 +150,29 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
         'sgdStep',
       );
       const gradient = result.gradient as Tensor[];
-      // θ' = θ·(1 − ηλ) − ∇·η and ‖∇‖² on the device; only the norm is read back.
-      const [norm, next] = tf.tidy(() => {
+      // θ' = θ·(1 − ηλ) − ∇·η, ‖∇‖² and whether θ' is finite on the device; two numbers are read back.
+      const [summary, next] = tf.tidy(() => {
         const squares = tf.addN(gradient.map((g) => tf.sum(tf.square(g))));
         const keep = 1 - learningRate * weightDecay;
         const updated = parameters.map((p, i) =>
           tf.sub(weightDecay > 0 ? tf.mul(p, keep) : p, tf.mul(gradient[i] as Tensor, learningRate)),
         );
-        return [squares, updated] as [Tensor, Tensor[]];
+        const finite = tf.cast(tf.all(tf.stack(updated.map((p) => tf.all(tf.isFinite(p))))), 'float32');
+        return [tf.stack([squares, finite]), updated] as [Tensor, Tensor[]];
       });
       let gradientNormSquared: number;
+      let finiteNext: boolean;
       try {
-        gradientNormSquared = (await norm.data())[0] as number;
+        const values = await summary.data();
+        gradientNormSquared = values[0] as number;
+        finiteNext = values[1] === 1;
       } catch (error) {
         for (const t of [...next, ...gradient, ...(result.secondMoment ?? [])]) t.dispose();
         throw error;
       } finally {
-        norm.dispose();
+        summary.dispose();
       }
-      const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared);
+      const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared) && finiteNext;
       if (applied) replaceParameters(next);
       else for (const t of next) t.dispose();
       if (request.gradient === true) return { ...result, gradientNormSquared, applied };
@@ -177,10 +181,16 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       return { ...statistics, gradientNormSquared, applied };
     },
     async predict(features, count) {
-      if (features.length !== count * width) {
-        throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
+      // Without a count, the features' length over the example width.
+      const n = count ?? features.length / width;
+      if (!Number.isSafeInteger(n) || features.length !== n * width) {
+        throw new ShapeMismatchError({
+          what: 'predict features',
+          expected: [Math.floor(n), width],
+          actual: [features.length],
+        });
       }
-      const z = tf.tidy(() => pass.predict(parameters, buffers, tf.tensor2d(features, [count, width], 'float32')));
+      const z = tf.tidy(() => pass.predict(parameters, buffers, tf.tensor2d(features, [n, width], 'float32')));
       try {
         return await readFloat32(z);
       } finally {
