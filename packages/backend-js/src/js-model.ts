@@ -14,6 +14,7 @@ import {
   CAPABILITIES,
   type Capability,
   checkBatch,
+  checkPredictInput,
   checkRequestLayers,
   checkShapes,
   checkSpecMatchesDataset,
@@ -32,7 +33,6 @@ import {
   type ModelSpec,
   modelCapabilities,
   resolveExampleWeights,
-  ShapeMismatchError,
 } from '@abs/core';
 import { toFloat32 } from './kernels';
 import { batchNormGradient } from './layers/batch-norm';
@@ -300,11 +300,9 @@ export function createJsModel(
     evaluate,
     async predict(features, count) {
       live('predict');
-      if (features.length !== count * width) {
-        throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
-      }
+      const n = checkPredictInput(features, count, width, `${options.backend}.predict`);
       const pass: Pass = { params: parameters, buffers, mode: 'infer', updateRunning: false, record: () => {} };
-      return toFloat32(forward(pass, Float64Array.from(features), count, 0).output);
+      return toFloat32(forward(pass, Float64Array.from(features), n, 0).output);
     },
     compileSibling: options.compileSibling,
     dispose() {

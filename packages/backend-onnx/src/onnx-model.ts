@@ -14,17 +14,18 @@ import {
   CAPABILITIES,
   type Capability,
   checkBatch,
+  checkPredictInput,
   checkShapes,
   checkSpecMatchesDataset,
   createHostTensorOps,
   type Dataset,
+  DisposedModelError,
   describeSpec,
   type EvaluateRequest,
   type EvaluateResult,
   featureSize,
   type HostTensor,
   hostTensor,
-  InvalidArgumentError,
   initializeBuffers,
   type LayerInfo,
   type Model,
@@ -35,7 +36,6 @@ import {
   type SgdStep,
   type SgdStepRequest,
   type SgdStepResult,
-  ShapeMismatchError,
 } from '@abs/core';
 import { gatherRows, gatherTargets } from './batch-inputs';
 import { buildInferenceGraph } from './export-onnx';
@@ -114,13 +114,7 @@ export function createOnnxModel(
   const tensor = (data: Float32Array, dims: readonly number[]) => new Tensor('float32', data, dims);
 
   function assertLive(where: string): void {
-    if (disposed) {
-      throw new InvalidArgumentError({
-        argument: 'model',
-        value: name,
-        message: `${name}.${where}: the model was disposed`,
-      });
-    }
+    if (disposed) throw new DisposedModelError({ backend: name, method: where });
   }
 
   const read = (out: Outputs, key: string) => out[key]?.data as Float32Array | undefined;
@@ -360,10 +354,8 @@ export function createOnnxModel(
     sgdStep,
     async predict(features, count) {
       assertLive('predict');
-      if (!Number.isSafeInteger(count) || count < 0 || features.length !== count * width) {
-        throw new ShapeMismatchError({ what: 'predict features', expected: [count, width], actual: [features.length] });
-      }
-      if (count === 0) return new Float32Array(0);
+      const n = checkPredictInput(features, count, width, `${name}.predict`);
+      if (n === 0) return new Float32Array(0);
       // The exported model's graph, so exportOnnx predicts exactly this.
       const session = await cache.versioned('predict', stateVersion, () =>
         buildInferenceGraph(
@@ -372,7 +364,7 @@ export function createOnnxModel(
           buffers,
         ),
       );
-      const input = tensor(features, [count, ...inputShape]);
+      const input = tensor(features, [n, ...inputShape]);
       return read(await cache.run(session, { input }), 'logits') as Float32Array;
     },
     compileSibling: options.compileSibling,

@@ -38,7 +38,7 @@ export {
   modelCapabilities,
   PER_EXAMPLE_CAPABILITIES,
 } from './model/capability';
-export { checkBatch, checkShapes } from './model/check-batch';
+export { checkBatch, checkPredictInput, checkShapes } from './model/check-batch';
 export {
   checkLayerIndex,
   checkRequestLayers,

@@ -8,6 +8,7 @@
 import {
   CAPABILITIES,
   type Capability,
+  checkPredictInput,
   checkShapes,
   checkSpecMatchesDataset,
   type Dataset,
@@ -18,7 +19,6 @@ import {
   type ModelSpec,
   modelCapabilities,
   resolveSgdStep,
-  ShapeMismatchError,
   type TensorOps,
 } from '@abs/core';
 import type { Tensor, TensorFlow } from '../tfjs-namespace';
@@ -181,15 +181,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       return { ...statistics, gradientNormSquared, applied };
     },
     async predict(features, count) {
-      // Without a count, the features' length over the example width.
-      const n = count ?? features.length / width;
-      if (!Number.isSafeInteger(n) || features.length !== n * width) {
-        throw new ShapeMismatchError({
-          what: 'predict features',
-          expected: [Math.floor(n), width],
-          actual: [features.length],
-        });
-      }
+      const n = checkPredictInput(features, count, width, `${name}.predict`);
       const z = tf.tidy(() => pass.predict(parameters, buffers, tf.tensor2d(features, [n, width], 'float32')));
       try {
         return await readFloat32(z);

@@ -45,3 +45,37 @@ export function checkShapes(
     }
   });
 }
+
+/**
+ * The input of `Model.predict`: a Float32Array of `count` examples of `width` values each.
+ * Without `count`, it is inferred from the length when that is a whole number of examples.
+ * @returns the number of examples
+ */
+export function checkPredictInput(features: unknown, count: number | undefined, width: number, where: string): number {
+  if (!(features instanceof Float32Array)) {
+    throw new InvalidArgumentError({
+      argument: 'features',
+      value: features,
+      message: `${where}: features must be a Float32Array of examples × ${width} values, got ${Object.prototype.toString.call(features).slice(8, -1)}`,
+    });
+  }
+  if (count === undefined) {
+    if (features.length % width === 0) return features.length / width;
+    throw new ShapeMismatchError({
+      what: `${where} features (${features.length} values are not a whole number of ${width}-value examples; pass count)`,
+      expected: [features.length / width, width].map(Math.floor),
+      actual: [features.length],
+    });
+  }
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new InvalidArgumentError({
+      argument: 'count',
+      value: count,
+      message: `${where}: count must be an integer ≥ 0, got ${count}`,
+    });
+  }
+  if (features.length !== count * width) {
+    throw new ShapeMismatchError({ what: `${where} features`, expected: [count, width], actual: [features.length] });
+  }
+  return count;
+}

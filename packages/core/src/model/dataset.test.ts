@@ -29,6 +29,15 @@ describe('validateDataset', () => {
     expect(validateDataset(dataset)).toBe(dataset);
   });
 
+  it('names a plain array where a typed array belongs', () => {
+    const plain = { ...base(), features: [0, 1, 2, 3, 4, 5] as unknown as Float32Array };
+    expect(failure(plain).message).toBe(
+      "dataset 'toy': features must be a Float32Array, got Array (convert with Float32Array.from(...))",
+    );
+    const targets = { ...base(), targets: [0, 1, 2] as unknown as Float32Array, targetSize: 1 };
+    expect(failure(targets).argument).toBe('dataset.targets');
+  });
+
   it.each([
     [Number.NaN, 3, 'features[3] (example 1, value 1) is NaN'],
     [Number.POSITIVE_INFINITY, 0, 'features[0] (example 0, value 0) is Infinity'],

@@ -77,6 +77,22 @@ export function validateDataset(dataset: Dataset): Dataset {
       message: `dataset '${dataset.name}': size must be a positive integer, got ${size}`,
     });
   }
+  // Labels are checked value by value below (an integer class each), whatever array holds them.
+  const typed: [string, unknown, string][] = [
+    ['features', features, 'Float32Array'],
+    ['targets', targets, 'Float32Array'],
+  ];
+  for (const [field, value, kind] of typed) {
+    const ok =
+      value === undefined ? field !== 'features' : Object.prototype.toString.call(value) === `[object ${kind}]`;
+    if (!ok) {
+      throw new InvalidArgumentError({
+        argument: `dataset.${field}`,
+        value: field,
+        message: `dataset '${dataset.name}': ${field} must be a ${kind}, got ${Object.prototype.toString.call(value).slice(8, -1)} (convert with ${kind}.from(...))`,
+      });
+    }
+  }
   const width = featureSize(dataset);
   if (features.length !== size * width) {
     throw new ShapeMismatchError({

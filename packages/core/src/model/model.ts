@@ -155,9 +155,10 @@ export interface Model<T> {
   writeBuffers?(values: readonly Float32Array[]): void;
   /**
    * Raw outputs (logits) for `count` examples of any features (row-major), in inference mode
-   * (batch norm uses its running averages).
+   * (batch norm uses its running averages). Without `count`, it is the features' length over
+   * the example width (which must divide it).
    */
-  predict(features: Float32Array, count: number): Promise<Float32Array>;
+  predict(features: Float32Array, count?: number): Promise<Float32Array>;
   /**
    * Compiles another model on the same backend (same device and tensor type), e.g. an
    * algorithm's own auxiliary network such as Arbiter's agent.
