@@ -7,40 +7,13 @@
 import { arbiter } from '@abs/arbiter';
 import { jsBackend } from '@abs/backend-js';
 import { cabs } from '@abs/cabs';
-import {
-  type Algorithm,
-  conv2d,
-  dense,
-  fixedBatch,
-  flatten,
-  maxPool2d,
-  relu,
-  sequential,
-  sgd,
-  specSummary,
-  train,
-} from '@abs/core';
+import { type Algorithm, cabsMnistNet, fixedBatch, sgd, specSummary, train } from '@abs/core';
 import { mnist } from '@abs/data';
 import { dba } from '@abs/dba';
 import { labpal } from '@abs/parabola-ls';
 
 const steps = Number(process.argv[2] ?? 3);
-const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
-const spec = sequential(
-  [28, 28, 1],
-  [
-    conv2d(32, 5, { init }),
-    relu(),
-    maxPool2d(2),
-    conv2d(64, 5, { init }),
-    relu(),
-    maxPool2d(2),
-    flatten(),
-    dense(1024, { init }),
-    relu(),
-    dense(10, { init }),
-  ],
-);
+const spec = cabsMnistNet();
 const digits = await mnist();
 const images = { ...digits.train, featureShape: [28, 28, 1] };
 const algorithms: [string, Algorithm][] = [

@@ -15,17 +15,12 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  conv2d,
+  cabsMnistNet,
   createRng,
   type Dataset,
-  dense,
   type EvaluateRequest,
-  flatten,
   type HostTensor,
-  maxPool2d,
-  relu,
   type SgdStepRequest,
-  sequential,
   sgd,
 } from '@abs/core';
 import * as ort from 'onnxruntime-node';
@@ -38,22 +33,7 @@ const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefine
 const batchesArg = process.argv.indexOf('--batches');
 const batchSizes = batchesArg > 0 ? (process.argv[batchesArg + 1] as string).split(',').map(Number) : [16, 128];
 const examples = 1024;
-const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
-const spec = sequential(
-  [28, 28, 1],
-  [
-    conv2d(32, 5, { init }),
-    relu(),
-    maxPool2d(2),
-    conv2d(64, 5, { init }),
-    relu(),
-    maxPool2d(2),
-    flatten(),
-    dense(1024, { init }),
-    relu(),
-    dense(10, { init }),
-  ],
-);
+const spec = cabsMnistNet();
 
 const rng = createRng(1);
 const dataset: Dataset = {

@@ -107,6 +107,7 @@ export {
   type SequentialSpec,
   sequential,
 } from './model/model-spec';
+export { cabsMnistNet } from './model/paper-nets';
 export { type AdamOptions, adam } from './optim/adam';
 export { rejectUnknownOptions } from './optim/known-options';
 export { type MomentumOptions, momentum } from './optim/momentum';

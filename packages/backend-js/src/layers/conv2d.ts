@@ -33,10 +33,12 @@ function geometry(info: LayerInfo): Geometry {
   return { h, w, c, kh, kw, sh, sw, top: y.before, left: x.before, rows: y.output, cols: x.output };
 }
 
-/** Example i's patches: row p = (oy, ox), column (ky·kw + kx)·c + channel. */
-function im2col(g: Geometry, x: Float64Array, i: number): Float64Array {
+/**
+ * Visits every (patch, image) pair of offsets of example i: patch row p = (oy, ox), column
+ * (ky·kw + kx)·c, and the image cell under it (before the channel). Cells in the padding are skipped.
+ */
+function forEachTap(g: Geometry, i: number, visit: (patch: number, image: number) => void): void {
   const K = g.kh * g.kw * g.c;
-  const out = new Float64Array(g.rows * g.cols * K);
   const base = i * g.h * g.w * g.c;
   for (let oy = 0; oy < g.rows; oy++) {
     for (let ox = 0; ox < g.cols; ox++) {
@@ -46,37 +48,27 @@ function im2col(g: Geometry, x: Float64Array, i: number): Float64Array {
         if (iy < 0 || iy >= g.h) continue;
         for (let kx = 0; kx < g.kw; kx++) {
           const ix = ox * g.sw + kx - g.left;
-          if (ix < 0 || ix >= g.w) continue;
-          const src = base + (iy * g.w + ix) * g.c;
-          const dst = row + (ky * g.kw + kx) * g.c;
-          for (let ch = 0; ch < g.c; ch++) out[dst + ch] = x[src + ch] as number;
+          if (ix >= 0 && ix < g.w) visit(row + (ky * g.kw + kx) * g.c, base + (iy * g.w + ix) * g.c);
         }
       }
     }
   }
+}
+
+/** Example i's patches, P × K (zero in the padding). */
+function im2col(g: Geometry, x: Float64Array, i: number): Float64Array {
+  const out = new Float64Array(g.rows * g.cols * g.kh * g.kw * g.c);
+  forEachTap(g, i, (patch, image) => {
+    for (let ch = 0; ch < g.c; ch++) out[patch + ch] = x[image + ch] as number;
+  });
   return out;
 }
 
 /** Adds the P × K patch gradients of example i onto its image gradient (the adjoint of im2col). */
 function col2im(g: Geometry, patches: Float64Array, dx: Float64Array, i: number): void {
-  const K = g.kh * g.kw * g.c;
-  const base = i * g.h * g.w * g.c;
-  for (let oy = 0; oy < g.rows; oy++) {
-    for (let ox = 0; ox < g.cols; ox++) {
-      const row = (oy * g.cols + ox) * K;
-      for (let ky = 0; ky < g.kh; ky++) {
-        const iy = oy * g.sh + ky - g.top;
-        if (iy < 0 || iy >= g.h) continue;
-        for (let kx = 0; kx < g.kw; kx++) {
-          const ix = ox * g.sw + kx - g.left;
-          if (ix < 0 || ix >= g.w) continue;
-          const dst = base + (iy * g.w + ix) * g.c;
-          const src = row + (ky * g.kw + kx) * g.c;
-          for (let ch = 0; ch < g.c; ch++) dx[dst + ch] = (dx[dst + ch] as number) + (patches[src + ch] as number);
-        }
-      }
-    }
-  }
+  forEachTap(g, i, (patch, image) => {
+    for (let ch = 0; ch < g.c; ch++) dx[image + ch] = (dx[image + ch] as number) + (patches[patch + ch] as number);
+  });
 }
 
 export function conv2dNode(info: LayerInfo): JsNode {

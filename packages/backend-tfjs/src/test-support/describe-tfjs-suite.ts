@@ -5,21 +5,7 @@
  * 500-step leak test, and the fromLayersModel round trip.
  */
 import { jsBackend } from '@abs/backend-js';
-import {
-  conv2d,
-  type Dataset,
-  dense,
-  describeSpec,
-  fixedBatch,
-  flatten,
-  maxPool2d,
-  mlp,
-  momentum,
-  relu,
-  sequential,
-  sgd,
-  train,
-} from '@abs/core';
+import { cabsMnistNet, type Dataset, describeSpec, fixedBatch, mlp, momentum, sgd, train } from '@abs/core';
 import { conformanceDataset, describeBackendConformance, maxRelativeDifference } from '@abs/core/testing';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
@@ -269,7 +255,6 @@ export function describeTfjsSuite(options: TfjsSuiteOptions): void {
     });
 
     it('the CABS MNIST net, built in tfjs-layers, maps to the CABS spec', async () => {
-      const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
       const { spec } = await roundTrip(
         ({ sequential, layers }) =>
           sequential({
@@ -287,21 +272,7 @@ export function describeTfjsSuite(options: TfjsSuiteOptions): void {
         conformanceDataset({ size: 4, width: 784, classes: 10, seed: 1 }),
         0,
       );
-      const cabs = sequential(
-        [28, 28, 1],
-        [
-          conv2d(32, 5, { init }),
-          relu(),
-          maxPool2d(2),
-          conv2d(64, 5, { init }),
-          relu(),
-          maxPool2d(2),
-          flatten(),
-          dense(1024, { init }),
-          relu(),
-          dense(10, { init }),
-        ],
-      );
+      const cabs = cabsMnistNet();
       const withoutInit = (s: typeof spec) => JSON.stringify(s, (key, value) => (key === 'init' ? undefined : value));
       expect(withoutInit(spec)).toBe(withoutInit(cabs));
     });

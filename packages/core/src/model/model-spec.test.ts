@@ -17,6 +17,7 @@ import {
   residual,
   sequential,
 } from './model-spec';
+import { cabsMnistNet } from './paper-nets';
 
 describe('mlp', () => {
   it('is the sequential shorthand: dense layers with the activation between them', () => {
@@ -64,23 +65,7 @@ describe('mlp', () => {
 });
 
 describe('sequential specs', () => {
-  const init = { kind: 'truncated-normal', std: 0.01, bias: 0.05 } as const;
-  const cabsMnist = () =>
-    sequential(
-      [28, 28, 1],
-      [
-        conv2d(32, 5, { init }),
-        relu(),
-        maxPool2d(2),
-        conv2d(64, 5, { init }),
-        relu(),
-        maxPool2d(2),
-        flatten(),
-        dense(1024, { init }),
-        relu(),
-        dense(10, { init }),
-      ],
-    );
+  const cabsMnist = cabsMnistNet;
 
   it("lays out the CABS MNIST net: 3.27 M parameters, 'same' convs and 2×2 pools", () => {
     const { parameters, layers, shapes, outputShape } = describeSpec(cabsMnist());
