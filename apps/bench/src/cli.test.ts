@@ -25,7 +25,7 @@ describe('--algorithm', () => {
 
   it('an unknown name is a usage error listing the valid names of the selected suites', () => {
     expect(() => parseArgs(['arbiter', '--algorithm', 'arb'])).toThrow(
-      "unknown algorithm 'arb' for suite arbiter; valid: arbiter, arbiter-multistep, sgd-momentum, cabs",
+      "unknown algorithm 'arb' for suite arbiter; valid: arbiter, arbiter-multistep, arbiter-conv-noise, arbiter-conv-validation, sgd-momentum, cabs",
     );
     expect(() => parseArgs(['labpal', '--algorithm', 'labpal-nsgd'])).toThrow(
       "unknown algorithm 'labpal-nsgd' for suite labpal; valid: labpal-nsgd-exact, labpal-nsgd-reference",

@@ -1,7 +1,9 @@
 /**
  * `arbiter`: the project-scale version of the authors' experiments (issue 8) on MNIST and Fashion-MNIST —
  * mlp([784, 512, 256, 10]) relu, 10 epochs; Arbiter stand-alone and with a fixed multistep
- * schedule against fixed batch sizes 32/128/512 and CABS, with the same budget of examples.
+ * schedule, against fixed batch sizes 32/128/512 and CABS, with the same budget of examples.
+ * The notebook's conv agent on the digits as 28×28×1 images, after a noise and a validation
+ * warm-up (`arbiter-conv-noise`, `arbiter-conv-validation`), runs only when `--algorithm` names it.
  * Arbiter carves its validation part (the last 20% by index) out of the training split; the
  * other runs train on the same first 80%, so every run sees the same training examples.
  * `--dataset` picks one dataset; Arbiter's scheduling decisions (the next batch size, the
@@ -28,6 +30,10 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
     const trainPart = splitByIndex(data.train, 0.8).first;
     const trainOnly: NamedData = { name: `${data.name} (first 80%)`, train: trainPart, test: data.test };
     const arbiterData: NamedData = { name: `${data.name} (first 80%)`, train: data.train, test: data.test };
+    // The notebook's conv agent reads images: the same examples as 28×28×1 (the inner mlp
+    // flattens them, so it trains exactly as on the flat data).
+    const asImages = (d: typeof data.train) => ({ ...d, featureShape: [28, 28, 1] });
+    const imageData: NamedData = { ...arbiterData, train: asImages(data.train), test: asImages(data.test) };
     const budget = ctx.budget ?? { examples: epochs * trainPart.size };
     const runs = [
       { name: 'arbiter', label: 'arbiter', data: arbiterData, make: () => arbiter({ innerOptimizer: inner() }) },
@@ -44,6 +50,14 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
             },
           }),
       },
+      ...(['noise', 'validation'] as const).map((warmupInput) => ({
+        name: `arbiter-conv-${warmupInput}`,
+        label: `arbiter notebook conv agent, ${warmupInput} warm-up`,
+        // ~4 s a step on 2 CPU cores (the agent convolves every observed image): only when named.
+        onlyWhenNamed: true,
+        data: imageData,
+        make: () => arbiter({ preset: 'notebook', agent: 'conv', warmupInput, innerOptimizer: inner() }),
+      })),
       ...[32, 128, 512].map((batchSize) => ({
         name: 'sgd-momentum',
         label: `sgd-momentum bs=${batchSize}`,
@@ -55,6 +69,7 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
     for (let seed = 1; seed <= ctx.seeds; seed++) {
       for (const run of runs) {
         if (!selects(ctx.algorithms, run.name)) continue;
+        if ('onlyWhenNamed' in run && !ctx.algorithms?.includes(run.name)) continue;
         const arbitrated = run.name.startsWith('arbiter');
         const record = await runExperiment(ctx.primary, {
           suite: 'arbiter',

@@ -15,7 +15,7 @@ export const SUITE_ALGORITHMS = {
     'sgd',
     'adam',
   ],
-  arbiter: ['arbiter', 'arbiter-multistep', 'sgd-momentum', 'cabs'],
+  arbiter: ['arbiter', 'arbiter-multistep', 'arbiter-conv-noise', 'arbiter-conv-validation', 'sgd-momentum', 'cabs'],
 } as const satisfies Record<string, readonly string[]>;
 
 export const DATASET_NAMES = ['mnist', 'fashion-mnist'] as const;
