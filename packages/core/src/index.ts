@@ -47,7 +47,7 @@ export {
   resolveSgdStep,
 } from './model/check-request';
 export { type Dataset, featureSize, validateDataset } from './model/dataset';
-export { type DenseStack, denseStack, specSummary } from './model/dense-stack';
+export { specSummary } from './model/dense-stack';
 export {
   type BufferInfo,
   describeSpec,

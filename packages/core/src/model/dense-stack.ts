@@ -1,8 +1,7 @@
 /**
- * The view of a spec that a backend which compiles only dense networks needs: widths, one
- * hidden activation, one bias flag. Any other layer (or mixed activations) is an
- * `UnsupportedCapabilityError` naming the layer, so such a backend refuses conv nets clearly
- * instead of mis-compiling them.
+ * A spec's name for reports (`specSummary`), which reads a dense stack the way `mlp` writes it:
+ * widths, one hidden activation, one bias flag. Any other layer (or mixed activations) is an
+ * `UnsupportedCapabilityError` naming the layer.
  */
 import { UnsupportedCapabilityError } from '../errors/unsupported-capability-error';
 import { describeSpec } from './describe-spec';
