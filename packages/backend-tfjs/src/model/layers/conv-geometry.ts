@@ -64,20 +64,11 @@ export function linearGeometry(info: LayerInfo): LinearGeometry {
 export function patches(tf: TensorFlow, g: LinearGeometry, x: Tensor): Tensor3D {
   const n = x.shape[0] as number;
   if (!g.conv) return tf.reshape(x, [n, 1, g.width]);
-  const [[top, bottom], [left, right]] = g.conv.pads;
   const [kh, kw] = g.conv.kernel;
   const [sh, sw] = g.conv.strides;
   const [rows, cols] = g.conv.output;
   const c = x.shape[3] as number;
-  const padded =
-    top + bottom + left + right > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ])
-      : x;
+  const padded = padImage(tf, x, g.conv.pads);
   const slices: Tensor4D[] = [];
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
@@ -89,23 +80,26 @@ export function patches(tf: TensorFlow, g: LinearGeometry, x: Tensor): Tensor3D 
   return tf.reshape(stacked, [n, rows * cols, g.width]);
 }
 
+/** `x` (NHWC) with zero rows and columns added as `pads` says, or `x` itself when there are none. */
+function padImage(tf: TensorFlow, x: Tensor, pads: NonNullable<LinearGeometry['conv']>['pads']): Tensor {
+  const [[top, bottom], [left, right]] = pads;
+  if (top + bottom + left + right === 0) return x;
+  return tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
+}
+
 /** The padded input with channels as the batch (C × H × W × n) and Δ̃ as a filter (rows × cols × n × F). */
 function asConvolution(tf: TensorFlow, g: LinearGeometry, x: Tensor, delta: Tensor): [Tensor4D, Tensor4D] {
   const conv = g.conv as NonNullable<LinearGeometry['conv']>;
-  const [[top, bottom], [left, right]] = conv.pads;
   const [kh, kw] = conv.kernel;
   const [sh, sw] = conv.strides;
   const [rows, cols] = conv.output;
   const [height, width] = [(rows - 1) * sh + kh, (cols - 1) * sw + kw];
-  let padded =
-    top + bottom + left + right > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ])
-      : x;
+  let padded = padImage(tf, x, conv.pads);
   if (padded.shape[1] !== height || padded.shape[2] !== width) padded = tf.slice(padded, 0, [-1, height, width, -1]);
   return [tf.transpose(padded, [3, 1, 2, 0]) as Tensor4D, tf.transpose(delta, [1, 2, 0, 3]) as Tensor4D];
 }
