@@ -12,6 +12,14 @@ export {
   type SamplerState,
   sampleBatch,
 } from './algorithm/batch-sampler';
+export {
+  checkOptimizerState,
+  checkStateInteger,
+  checkStateNumber,
+  checkStateTensors,
+  invalidState,
+  stateRecord,
+} from './algorithm/check-state';
 export { assertFinite, assertFiniteTensors, assertFiniteUpdate } from './algorithm/finite';
 export { type FixedBatchOptions, type FixedBatchReport, fixedBatch } from './algorithm/fixed-batch';
 export { decodeState, disposeState, encodeState, fromBase64, type Json, toBase64 } from './algorithm/state-codec';

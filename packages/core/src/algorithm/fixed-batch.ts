@@ -3,14 +3,13 @@
  * Each step draws `batchSize` examples, takes the mean gradient and applies one update.
  */
 import { checker } from '../config/validate';
-import { InvalidCheckpointError } from '../errors/invalid-checkpoint-error';
-import { formatValue } from '../errors/invalid-hyper-parameter-error';
 import type { Model } from '../model/model';
 import { rejectUnknownOptions } from '../optim/known-options';
 import { disposeOptimizerState, type Optimizer, type OptimizerState } from '../optim/optimizer';
 import { disposeList } from '../tensor/parameter-list';
 import type { Algorithm, AlgorithmState, StepReport } from './algorithm';
 import { checkSamplerState, createSamplerState, type SamplerState, sampleBatch } from './batch-sampler';
+import { checkOptimizerState, checkStateInteger, stateRecord } from './check-state';
 import { assertFinite, assertFiniteTensors, assertFiniteUpdate } from './finite';
 
 export interface FixedBatchOptions {
@@ -61,37 +60,10 @@ export function fixedBatch(options: FixedBatchOptions): Algorithm<FixedBatchRepo
       return state;
     },
     checkState<T>(model: Model<T>, raw: AlgorithmState) {
-      const state = raw as { readonly [K in keyof FixedBatchState<T>]?: unknown };
-      const bad = (field: string, value: unknown, rule: string): never => {
-        throw new InvalidCheckpointError({
-          field: `resume.state.${field}`,
-          value,
-          problem: `must be ${rule}, got ${formatValue(value)}`,
-        });
-      };
-      if (!Number.isSafeInteger(state.step) || (state.step as number) < 0) bad('step', state.step, 'an integer ≥ 0');
+      const state = stateRecord(raw, '');
+      checkStateInteger(state.step, 'step');
       checkSamplerState(state.sampler, 'resume.state.sampler', model.dataset.size);
-      const saved = (state.optimizer ?? {}) as { readonly [K in keyof OptimizerState<T>]?: unknown };
-      if (!Number.isSafeInteger(saved.step) || (saved.step as number) < 0)
-        bad('optimizer.step', saved.step, 'an integer ≥ 0');
-      if (typeof saved.learningRate !== 'number') bad('optimizer.learningRate', saved.learningRate, 'a number');
-      const slots = (saved.slots ?? {}) as Record<string, unknown>;
-      // The slots a fresh state of this optimiser has, each one tensor per parameter of the same shape.
-      const fresh = optimizer.init(model.ops, model.parameters);
-      const names = Object.keys(fresh.slots);
-      disposeOptimizerState(model.ops, fresh);
-      if (Object.keys(slots).sort().join() !== [...names].sort().join()) {
-        bad('optimizer.slots', Object.keys(slots), `the ${optimizer.name} slots [${names.join(', ')}]`);
-      }
-      for (const name of names) {
-        const list = slots[name];
-        const shapes = model.parameterInfo.map((p) => p.shape.join('×'));
-        const ok =
-          Array.isArray(list) &&
-          list.length === shapes.length &&
-          list.every((t, i) => model.ops.isTensor(t) && model.ops.shape(t).join('×') === shapes[i]);
-        if (!ok) bad(`optimizer.slots.${name}`, list, `one tensor per parameter, shaped [${shapes.join(', ')}]`);
-      }
+      checkOptimizerState(model, optimizer, state.optimizer, 'optimizer');
     },
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       const state = raw as FixedBatchState<T>;
