@@ -52,6 +52,7 @@ export {
   checkRequestLayers,
   checkSpecMatchesDataset,
   resolveExampleWeights,
+  resolveGradientVariance,
   resolveSgdStep,
 } from './model/check-request';
 export { type Dataset, featureSize, validateDataset } from './model/dataset';
@@ -73,6 +74,7 @@ export type {
   EvaluateRequest,
   EvaluateResult,
   ExampleWeights,
+  GradientVarianceRequest,
   Model,
   SecondMomentFidelity,
   SgdStep,

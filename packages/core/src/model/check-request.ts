@@ -3,10 +3,12 @@
  * requests with the same typed errors and messages.
  */
 import { InvalidArgumentError } from '../errors/invalid-argument-error';
+import { formatValue } from '../errors/invalid-hyper-parameter-error';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error';
+import { assertCapabilities, type Capability } from './capability';
 import { type Dataset, featureSize } from './dataset';
 import { describeSpec, type LayerInfo } from './describe-spec';
-import type { SgdStep } from './model';
+import type { GradientVarianceRequest, SgdStep, SgdStepRequest } from './model';
 import type { ModelSpec } from './model-spec';
 
 /**
@@ -129,4 +131,38 @@ export function resolveSgdStep(step: SgdStep, where: string): { learningRate: nu
     learningRate: check('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0'),
     weightDecay: check('weightDecay', step?.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0'),
   };
+}
+
+/**
+ * How a model computes the ξ of `SgdStepRequest.gradientVariance`: `'norms'` from the
+ * per-example squared norms (Σ_p [(1/n)·Σ_i ‖g_i,p‖² − ‖ḡ_p‖²], preferred), or `'secondMoment'`
+ * / `'reference'` from the second moments of that fidelity (Σ (M − ḡ∘ḡ)); `undefined` when
+ * not asked. Throws `UnsupportedCapabilityError` naming what the model lacks.
+ */
+export function resolveGradientVariance(
+  target: { readonly backend: string; readonly capabilities: ReadonlySet<Capability>; readonly spec?: ModelSpec },
+  request: SgdStepRequest,
+): 'norms' | 'secondMoment' | 'reference' | undefined {
+  const asked = request.gradientVariance as GradientVarianceRequest | false | undefined;
+  if (asked === undefined || asked === false) return undefined;
+  if (asked === true) {
+    if (target.capabilities.has('perExampleGradientNormSquared')) return 'norms';
+    assertCapabilities(
+      target,
+      ['secondMoment'],
+      "needed by sgdStep's gradientVariance (or 'perExampleGradientNormSquared')",
+    );
+    return 'secondMoment';
+  }
+  const fidelity = (asked as { fidelity?: unknown } | null)?.fidelity;
+  if (fidelity !== 'exact' && fidelity !== 'reference') {
+    throw new InvalidArgumentError({
+      argument: 'gradientVariance',
+      value: asked,
+      message: `sgdStep: gradientVariance must be true or { fidelity: 'exact' | 'reference' }, got ${formatValue(asked)}`,
+    });
+  }
+  if (fidelity === 'exact') return resolveGradientVariance(target, { gradientVariance: true });
+  assertCapabilities(target, ['secondMoment'], "needed by sgdStep's gradientVariance with fidelity 'reference'");
+  return 'reference';
 }

@@ -83,7 +83,20 @@ export interface SgdStep {
 }
 
 /** Statistics an `sgdStep` may also return, as `evaluate` would at the parameters before the step. */
-export type SgdStepRequest = Pick<EvaluateRequest<never>, 'perExampleLoss' | 'gradient' | 'secondMoment' | 'gram'>;
+export type SgdStepRequest = Pick<EvaluateRequest<never>, 'perExampleLoss' | 'gradient' | 'secondMoment' | 'gram'> & {
+  /**
+   * ξ = tr Σ = Σ_j [(1/n)·Σ_i g_ij² − ḡ_j²], the population variance of the per-example
+   * gradients summed over every parameter entry, reduced inside the pass so that only the
+   * number comes back (as `gradientVariance`). `true` is exact (from the per-example squared
+   * norms, or the exact second moments); `{ fidelity: 'reference' }` takes the second moments
+   * of that fidelity (the CABS authors' conv moments). `resolveGradientVariance` says which
+   * capability a model needs for it.
+   */
+  readonly gradientVariance?: GradientVarianceRequest;
+};
+
+/** How `sgdStep` is asked for ξ: exact (`true`) or from the second moments of a fidelity. */
+export type GradientVarianceRequest = true | { readonly fidelity: SecondMomentFidelity };
 
 export interface SgdStepResult<T = unknown>
   extends Pick<EvaluateResult<T>, 'perExampleLoss' | 'gradient' | 'secondMoment' | 'gram'> {
@@ -91,7 +104,12 @@ export interface SgdStepResult<T = unknown>
   readonly loss: number;
   /** ‖∇L‖², summed over every parameter (not finite when some gradient entry is not). */
   readonly gradientNormSquared: number;
-  /** False when the loss or the gradient was not finite: the parameters were left as they were. */
+  /** ξ at the parameters before the step, when asked (not finite when some moment is not). */
+  readonly gradientVariance?: number;
+  /**
+   * False when the loss (or its sign: a loss is ≥ 0), the gradient, ξ when asked, or the new
+   * parameters were not finite: the parameters were left as they were.
+   */
   readonly applied: boolean;
 }
 
@@ -140,8 +158,9 @@ export interface Model<T> {
    * Optional fast path: one SGD step θ ← (1 − η·λ)·θ − η·∇L(θ) on the batch's mean loss, taken
    * inside the backend's own pass (the gradient need not come back to JavaScript), with the
    * statistics of `request` from the same pass, at the parameters before the step. The new
-   * parameters replace the model's only when the loss, the gradient and the new parameters are
-   * finite; otherwise the model is unchanged and `applied` is false. `fixedBatch` uses it for `sgd` when present.
+   * parameters replace the model's only when the loss is finite and ≥ 0 and the gradient, ξ
+   * (when asked) and the new parameters are finite; otherwise the model is unchanged and
+   * `applied` is false. `fixedBatch` uses it for `sgd`, and `cabs` for its whole step, when present.
    */
   sgdStep?(batch: BatchIndices, step: SgdStep, request?: SgdStepRequest): Promise<SgdStepResult<T>>;
   /**

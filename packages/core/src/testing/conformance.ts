@@ -47,6 +47,7 @@ export type ConformanceCase =
   | 'predict'
   | 'parameters'
   | 'sgd-step'
+  | 'sgd-step-variance'
   | 'bad-input'
   | 'second-moment-fidelity';
 
@@ -599,6 +600,68 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }
           await expect(model.sgdStep(BATCH, { learningRate: 0.1, weightDecay: -1 })).rejects.toThrow(/weightDecay/);
           await expect(model.sgdStep([], { learningRate: 0.1 })).rejects.toThrow(/sgdStep: the batch is empty/);
+          await options.afterEach?.(model);
+          model.dispose();
+          oracle.dispose();
+        });
+        test('sgd-step-variance', async () => {
+          const { model, oracle } = await setup();
+          if (!model.sgdStep) {
+            model.dispose();
+            oracle.dispose();
+            return; // an optional fast path: nothing to check on a backend without it
+          }
+          if (normLayer) {
+            await expect(model.sgdStep(BATCH, { learningRate: 0.1 }, { gradientVariance: true })).rejects.toMatchObject(
+              {
+                code: 'abs.unsupported-capability',
+                message: expect.stringContaining(`${normLayer.name} at ${normLayer.path}`),
+              },
+            );
+          } else {
+            // ξ = Σ_p [(1/n)·Σ_i ‖g_i,p‖² − ‖ḡ_p‖²] (exact) or Σ (M_ref − ḡ∘ḡ) (reference), from
+            // the reference backend's statistics, against the number the fused pass returns.
+            const learningRate = 0.2;
+            const sum = (list: Float32Array[]) => list.reduce((s, t) => s + t.reduce((u, v) => u + v, 0), 0);
+            const squares = (list: Float32Array[]) => list.reduce((s, t) => s + t.reduce((u, v) => u + v * v, 0), 0);
+            for (const [asked, evaluate] of [
+              [true, { gradient: true, perExampleGradientNormSquared: true }],
+              [{ fidelity: 'exact' }, { gradient: true, secondMoment: true }],
+              [{ fidelity: 'reference' }, { gradient: true, secondMoment: { fidelity: 'reference' } }],
+            ] as const) {
+              const e = await oracle.evaluate(BATCH, evaluate);
+              const g = await readAll(oracle, e.gradient);
+              const moments = e.perExampleGradientNormSquared
+                ? e.perExampleGradientNormSquared.reduce((s, t) => s + t.reduce((u, v) => u + v, 0), 0) / BATCH.length
+                : sum(await readAll(oracle, e.secondMoment));
+              const xi = moments - squares(g);
+              for (const t of [...(e.gradient ?? []), ...(e.secondMoment ?? [])]) oracle.ops.dispose(t);
+              const before = await model.readParameters();
+              const step = await model.sgdStep(BATCH, { learningRate }, { gradientVariance: asked });
+              expect(step.applied, JSON.stringify(asked)).toBe(true);
+              expect(
+                maxRelativeDifference([step.gradientVariance ?? Number.NaN], [xi]),
+                `ξ ${JSON.stringify(asked)}: ${step.gradientVariance} vs ${xi}`,
+              ).toBeLessThan(STATISTIC_TOLERANCE);
+              // The oracle takes the same step so that both stand at the same parameters again.
+              const after = await model.readParameters();
+              expect(
+                after.some((p, i) => p.some((v, j) => v !== before[i]?.[j])),
+                'the step was taken',
+              ).toBe(true);
+              oracle.writeParameters(after);
+            }
+            // A pass whose loss is not finite returns ξ not finite and leaves the parameters alone.
+            const poisoned = (await model.readParameters()).map((p) => p.slice());
+            (poisoned.at(-1) as Float32Array)[0] = Number.NaN;
+            model.writeParameters(poisoned);
+            const refused = await model.sgdStep(BATCH, { learningRate }, { gradientVariance: true });
+            expect(refused.applied).toBe(false);
+            expect(await model.readParameters()).toEqual(poisoned);
+          }
+          await expect(
+            model.sgdStep(BATCH, { learningRate: 0.1 }, { gradientVariance: { fidelity: 'nosuch' } as never }),
+          ).rejects.toThrow(/gradientVariance/);
           await options.afterEach?.(model);
           model.dispose();
           oracle.dispose();
