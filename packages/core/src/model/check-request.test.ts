@@ -6,7 +6,7 @@ import { batchNorm, dense, sequential } from './model-spec';
 const target = (capabilities: Capability[], spec?: ReturnType<typeof sequential>) => ({
   backend: 'test',
   capabilities: new Set(capabilities),
-  spec,
+  ...(spec ? { spec } : {}),
 });
 
 describe('resolveGradientVariance', () => {
