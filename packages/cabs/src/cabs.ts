@@ -19,15 +19,21 @@ import {
   axpbyList,
   BatchTooSmallError,
   type Capability,
+  checker,
+  checkSamplerState,
+  checkStateInteger,
+  checkStateNumber,
   createSamplerState,
   disposeList,
   EmptyBatchError,
   InvalidArgumentError,
   type Model,
   NonFiniteError,
+  type SampledBatch,
   type SamplerState,
   type StepReport,
   sampleBatch,
+  stateRecord,
 } from '@abs/core';
 import { CABS_INITIAL_AVERAGES, varianceTrace, varianceTraceFromNorms } from '@abs/variance';
 import { cabsRule } from './batch-size-rule';
@@ -132,6 +138,7 @@ async function computeXi<T>(
  */
 export function cabs(options: CabsOptions): Algorithm<CabsReport> {
   const config = resolveCabsConfig(options);
+  const fused = checker('cabs').boolean('fused', options.fused ?? true);
   const { learningRate } = config;
   /**
    * The two fidelities differ only on conv layers (dense layers have one position): there
@@ -139,6 +146,74 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
    */
   const usesReferenceMoments = (model: Model<unknown>) =>
     config.fidelity === 'reference' && model.layers.some((layer) => layer.kind === 'conv2d');
+  const bsMaxEffOf = (model: Model<unknown>) => Math.min(config.bsMax, model.dataset.size);
+
+  /** The state and report after a step whose update is already applied. */
+  const advance = (
+    state: CabsState,
+    batch: SampledBatch,
+    observed: { readonly loss: number; readonly batchSize: number; readonly xi: number },
+    bsMaxEff: number,
+  ) => {
+    const step = state.step + 1;
+    const { loss, xi } = observed;
+    const decision = cabsRule(
+      { xiAvg: state.xiAvg, lossAvg: state.lossAvg },
+      { xi, loss },
+      { ...config, bsMaxEff, step },
+    );
+    const examplesSeen = batch.state.examplesSeen;
+    const next: CabsState = {
+      step,
+      examplesSeen,
+      xiAvg: decision.xiAvg,
+      lossAvg: decision.lossAvg,
+      nextBatchSize: decision.nextBatchSize,
+      sampler: batch.state,
+    };
+    const report: CabsReport = {
+      step,
+      loss,
+      batchSize: observed.batchSize,
+      nextBatchSize: decision.nextBatchSize,
+      learningRate,
+      examplesSeen,
+      xi,
+      xiAvg: decision.xiAvg,
+      lossAvg: decision.lossAvg,
+      rawBatchSize: decision.rawBatchSize,
+      cabsInstant: loss === 0 ? null : (learningRate * xi) / loss,
+    };
+    return { state: next, report };
+  };
+
+  /**
+   * The whole step in the backend's own pass: update, loss, ‖g‖² and ξ, with only the scalars
+   * coming back. `undefined` when the backend refused the update (a loss, ξ or new parameter
+   * not finite, or a negative loss): the model is unchanged and the reference path, which
+   * names the quantity, runs instead. With ξ and L finite the rule cannot fail, so nothing
+   * can throw after the update is applied.
+   */
+  const fusedStep = async <T>(model: Model<T>, state: CabsState, batch: SampledBatch, reference: boolean) => {
+    const sgdStep = model.sgdStep?.bind(model);
+    if (!sgdStep) return undefined;
+    const taken = await sgdStep(
+      batch.indices,
+      { learningRate },
+      { gradientVariance: reference ? { fidelity: 'reference' } : true },
+    );
+    if (!taken.applied) return undefined;
+    const xi = taken.gradientVariance;
+    if (typeof xi !== 'number') {
+      throw new InvalidArgumentError({
+        argument: 'model',
+        value: model.backend,
+        message: `cabs: backend '${model.backend}' took an sgdStep but returned no gradientVariance`,
+      });
+    }
+    return advance(state, batch, { loss: taken.loss, batchSize: batch.indices.length, xi }, bsMaxEffOf(model));
+  };
+
   return {
     name: 'cabs',
     config: { ...config },
@@ -160,14 +235,28 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
       };
       return state;
     },
+    checkState<T>(model: Model<T>, raw: AlgorithmState) {
+      const state = stateRecord(raw, '');
+      checkStateInteger(state.step, 'step');
+      checkStateInteger(state.examplesSeen, 'examplesSeen');
+      checkStateNumber(state.xiAvg, 'xiAvg');
+      checkStateNumber(state.lossAvg, 'lossAvg', { min: 0 });
+      checkStateInteger(state.nextBatchSize, 'nextBatchSize', Math.min(config.bsMin, model.dataset.size));
+      checkSamplerState(state.sampler, 'resume.state.sampler', model.dataset.size);
+    },
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       const state = raw as CabsState;
       const step = state.step + 1;
-      const bsMaxEff = Math.min(config.bsMax, model.dataset.size);
+      const bsMaxEff = bsMaxEffOf(model);
       const requested = Math.min(state.nextBatchSize, bsMaxEff);
       checkBatchSize(requested);
       const batch = sampleBatch(state.sampler, requested);
+      checkBatchSize(batch.indices.length);
       const reference = usesReferenceMoments(model);
+      if (fused) {
+        const taken = await fusedStep(model, state, batch, reference);
+        if (taken) return taken;
+      }
       const viaNorms = !reference && model.capabilities.has(NORMS);
       const result = await model.evaluate(
         batch.indices,
@@ -176,9 +265,9 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
           : { gradient: true, secondMoment: reference ? { fidelity: 'reference' } : true },
       );
       const { gradient, secondMoment, perExampleGradientNormSquared: exampleNormSquared } = result;
-      let decision: ReturnType<typeof cabsRule>;
       let xi: number;
       let parameters: T[];
+      let advanced: ReturnType<typeof advance>;
       try {
         checkBatchSize(result.batchSize);
         const variance = viaNorms ? exampleNormSquared : secondMoment;
@@ -196,11 +285,7 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
           { count: result.batchSize, mean: gradient, secondMoment, exampleNormSquared },
           step,
         );
-        decision = cabsRule(
-          { xiAvg: state.xiAvg, lossAvg: state.lossAvg },
-          { xi, loss: result.loss },
-          { ...config, bsMaxEff, step },
-        );
+        advanced = advance(state, batch, { loss: result.loss, batchSize: result.batchSize, xi }, bsMaxEff);
         // Plain SGD with this batch's gradient, taken at w_t (README “One step” step 8); applied below.
         parameters = axpbyList(model.ops, 1, model.parameters, -learningRate, gradient);
         await assertFiniteUpdate(model, parameters, { step, discard: parameters });
@@ -212,29 +297,7 @@ export function cabs(options: CabsOptions): Algorithm<CabsReport> {
       disposeList(model.ops, gradient);
       disposeList(model.ops, secondMoment);
       model.setParameters(parameters);
-      const examplesSeen = batch.state.examplesSeen;
-      const next: CabsState = {
-        step,
-        examplesSeen,
-        xiAvg: decision.xiAvg,
-        lossAvg: decision.lossAvg,
-        nextBatchSize: decision.nextBatchSize,
-        sampler: batch.state,
-      };
-      const report: CabsReport = {
-        step,
-        loss: result.loss,
-        batchSize: result.batchSize,
-        nextBatchSize: decision.nextBatchSize,
-        learningRate,
-        examplesSeen,
-        xi,
-        xiAvg: decision.xiAvg,
-        lossAvg: decision.lossAvg,
-        rawBatchSize: decision.rawBatchSize,
-        cabsInstant: result.loss === 0 ? null : (learningRate * xi) / result.loss,
-      };
-      return { state: next, report };
+      return advanced;
     },
   };
 }

@@ -64,7 +64,7 @@ describe('resolveCabsConfig', () => {
     [
       'unknown option',
       { lr: 0.1 },
-      'cabs: options must be made of learningRate, bsMin, bsMax, initialBatchSize, emaDecay, eps, c, fidelity, got "lr"',
+      'cabs: options must be made of learningRate, bsMin, bsMax, initialBatchSize, emaDecay, eps, c, fidelity, fused, got "lr"',
     ],
     ['no options', undefined, 'cabs: options must be an object, got undefined'],
   ];

@@ -29,6 +29,12 @@ export interface CabsOptions {
   readonly c?: number;
   /** `'exact'` (default) or `'reference'` (README “What abs does differently”). */
   readonly fidelity?: CabsFidelity;
+  /**
+   * Take the whole step in one backend pass (`Model.sgdStep` with ξ) when the model has it
+   * (default true); `false` takes it through `evaluate`, the reference path. Both give the
+   * same trajectory; it is not part of `config`, so a checkpoint resumes under either.
+   */
+  readonly fused?: boolean;
 }
 
 export interface ResolvedCabsConfig {
@@ -42,7 +48,7 @@ export interface ResolvedCabsConfig {
   readonly fidelity: CabsFidelity;
 }
 
-const KNOWN = ['learningRate', 'bsMin', 'bsMax', 'initialBatchSize', 'emaDecay', 'eps', 'c', 'fidelity'];
+const KNOWN = ['learningRate', 'bsMin', 'bsMax', 'initialBatchSize', 'emaDecay', 'eps', 'c', 'fidelity', 'fused'];
 
 /**
  * @param options see `CabsOptions`
