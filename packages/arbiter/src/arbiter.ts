@@ -30,6 +30,7 @@ import type { ArbiterReport } from './arbiter-report';
 import type { ArbiterState } from './arbiter-state';
 import { runArbiterWarmup } from './arbiter-warmup';
 import { type BatchSizeRange, batchSizeOf } from './batch-size-map';
+import { checkArbiterState } from './check-arbiter-state';
 import { sampleWithoutReplacement, sampleWithReplacement, splitDataset } from './data-split';
 import { decideBatchSize, drawAlpha } from './epoch-decision';
 import { hostAdamInit } from './host-adam';
@@ -137,6 +138,8 @@ export function arbiter(options: ArbiterOptions = {}): ArbiterAlgorithm {
       };
       return state;
     },
+
+    checkState: (model, state) => checkArbiterState(model, state, { config, phiOptimizer }),
 
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       try {

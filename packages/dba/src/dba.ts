@@ -15,6 +15,9 @@ import {
   assertFiniteUpdate,
   BatchTooSmallError,
   type Capability,
+  checkOptimizerState,
+  checkSamplerState,
+  checkStateInteger,
   createSamplerState,
   disposeList,
   disposeOptimizerState,
@@ -25,6 +28,7 @@ import {
   type SamplerState,
   type StepReport,
   sampleBatch,
+  stateRecord,
 } from '@abs/core';
 import { type DbaOptions, resolveDbaConfig } from './resolve-dba-config';
 import { type LayerSelection, selectLayers } from './select-layers';
@@ -105,6 +109,12 @@ export function dba(options: DbaOptions = {}): Algorithm<DbaReport> {
         optimizer: optimizer.init(model.ops, model.parameters),
       };
       return state;
+    },
+    checkState<T>(model: Model<T>, raw: AlgorithmState) {
+      const state = stateRecord(raw, '');
+      checkStateInteger(state.step, 'step');
+      checkSamplerState(state.sampler, 'resume.state.sampler', model.dataset.size);
+      checkOptimizerState(model, optimizer, state.optimizer, 'optimizer');
     },
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       const state = raw as DbaState<T>;

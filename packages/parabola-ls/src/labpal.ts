@@ -17,6 +17,7 @@ import {
   sampleBatch,
   zerosLikeList,
 } from '@abs/core';
+import { checkLabpalState } from './check-state';
 import type { LabpalCall } from './labpal-call';
 import { beginCall, type ControlRules, initialControl } from './labpal-control';
 import { measurementCall } from './labpal-measurement-call';
@@ -73,6 +74,7 @@ export function labpal(options: LabpalOptions = {}): Algorithm<LabpalReport> {
       };
       return state;
     },
+    checkState: (model, state) => checkLabpalState(model, state, config),
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       const input = readLabpalState<T>(raw, config.maxStepSize);
       const begun = beginCall(input.control, rules);

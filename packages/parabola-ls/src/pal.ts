@@ -25,6 +25,7 @@ import {
   sampleBatch,
   scaleList,
 } from '@abs/core';
+import { checkPalState } from './check-state';
 import { probePoint } from './line-probe';
 import { palCurvature, selectPalStep } from './pal-step';
 import { type PalOptions, resolvePalConfig } from './resolve-pal-config';
@@ -82,6 +83,7 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
       };
       return state;
     },
+    checkState: (model, state) => checkPalState(model, state, beta),
     async step<T>(model: Model<T>, raw: AlgorithmState) {
       const state = raw as PalState<T>;
       const { ops } = model;
