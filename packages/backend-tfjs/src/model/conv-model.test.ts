@@ -80,6 +80,66 @@ describe('conv layers on tfjs beyond the conformance suite', () => {
   }
 });
 
+describe("sgdStep's ξ on conv layers", () => {
+  /** ξ from this model's own `evaluate` at its current parameters (moments − ‖ḡ‖², in float64). */
+  async function evaluatedXi(model: Awaited<ReturnType<typeof compile>>, fidelity: 'norms' | 'reference') {
+    const e = await model.evaluate(batch, {
+      gradient: true,
+      ...(fidelity === 'norms'
+        ? { perExampleGradientNormSquared: true }
+        : { secondMoment: { fidelity: 'reference' } as const }),
+    });
+    const values = await Promise.all([...(e.gradient ?? []), ...(e.secondMoment ?? [])].map((t) => model.ops.read(t)));
+    tf.dispose([...(e.gradient ?? []), ...(e.secondMoment ?? [])]);
+    const total = (list: readonly Float32Array[] | Float64Array[], f: (v: number) => number) =>
+      list.reduce((s, t) => s + Array.from(t).reduce((u, v) => u + f(v), 0), 0);
+    const squares = total(values.slice(0, e.gradient?.length), (v) => v * v);
+    const moments = e.perExampleGradientNormSquared
+      ? total(e.perExampleGradientNormSquared, (v) => v) / batch.length
+      : total(values.slice(e.gradient?.length), (v) => v);
+    return moments - squares;
+  }
+  const compile = () => tfjsBackend({ tf }).compile(CONV_SPEC, convData, { seed: 5 });
+
+  it('comes from the moments it names, whichever second moment the same call returns', async () => {
+    const model = await compile();
+    const start = await model.readParameters();
+    const exactXi = await evaluatedXi(model, 'norms');
+    const referenceXi = await evaluatedXi(model, 'reference');
+    // The two differ on a conv layer, so each comparison below can tell them apart.
+    expect(maxRelativeDifference([referenceXi], [exactXi])).toBeGreaterThan(0.01);
+    const cases = [
+      [{ secondMoment: { fidelity: 'reference' } }, true, exactXi],
+      [{ secondMoment: true }, { fidelity: 'reference' }, referenceXi],
+      [{ secondMoment: { fidelity: 'reference' } }, { fidelity: 'reference' }, referenceXi],
+      [{}, { fidelity: 'exact' }, exactXi],
+    ] as const;
+    let plain: Float32Array[] | undefined;
+    for (const [statistics, gradientVariance, xi] of cases) {
+      model.writeParameters(start);
+      const moment = await model.evaluate(batch, statistics);
+      const step = await model.sgdStep?.(batch, { learningRate: 0.1 }, { ...statistics, gradientVariance });
+      expect(step?.applied).toBe(true);
+      const label = JSON.stringify([statistics, gradientVariance]);
+      expect(maxRelativeDifference([step?.gradientVariance ?? Number.NaN], [xi]), label).toBeLessThan(1e-4);
+      const [ours, theirs] = [step?.secondMoment, moment.secondMoment].map((list) =>
+        Promise.all((list ?? []).map((t) => model.ops.read(t))),
+      );
+      expect(await ours, `${label}: the moments asked for`).toEqual(await theirs);
+      tf.dispose([...(step?.secondMoment ?? []), ...(moment.secondMoment ?? [])]);
+      // ξ changes nothing in the step itself.
+      const after = await model.readParameters();
+      plain ??= await (async () => {
+        model.writeParameters(start);
+        await model.sgdStep?.(batch, { learningRate: 0.1 });
+        return model.readParameters();
+      })();
+      expect(after).toEqual(plain);
+    }
+    model.dispose();
+  });
+});
+
 describe('batch norm on tfjs', () => {
   const spec: ModelSpec = sequential(
     [4, 4, 2],
@@ -134,6 +194,20 @@ describe('batch norm on tfjs', () => {
     expect(() => model.writeBuffers?.([new Float32Array(3)])).toThrow(/writeBuffers/);
     model.writeBuffers?.((before ?? []).map((b) => b.map((v) => v + 1)));
     expect((await model.readBuffers?.())?.[1]?.[0]).toBe(2);
+    model.dispose();
+  });
+
+  it('a refused sgdStep leaves the running averages with the parameters; a taken one moves both', async () => {
+    const model = await tfjsBackend({ tf }).compile(spec, data, { seed: 1 });
+    const [parameters, buffers] = [await model.readParameters(), await model.readBuffers?.()];
+    // Loss and gradient are finite; 1 − ηλ = −1e40 is −Infinity in float32, so θ' is not.
+    const refused = await model.sgdStep?.(batch, { learningRate: 1e30, weightDecay: 1e10 });
+    expect(Number.isFinite(refused?.loss)).toBe(true);
+    expect(refused?.applied).toBe(false);
+    expect(await model.readParameters()).toEqual(parameters);
+    expect(await model.readBuffers?.()).toEqual(buffers);
+    expect((await model.sgdStep?.(batch, { learningRate: 0.1 }))?.applied).toBe(true);
+    expect(await model.readBuffers?.()).not.toEqual(buffers);
     model.dispose();
   });
 

@@ -15,8 +15,8 @@ import {
 } from '@abs/core';
 import type { Tensor, Tensor2D, TensorFlow } from '../tfjs-namespace';
 import type { DatasetTensors } from './dataset-tensors';
-import type { createNetworkPass, PassOutput } from './network-pass';
-import { planRequest } from './request-plan';
+import type { createNetworkPass, PassInput, PassOutput } from './network-pass';
+import { planRequest, type RequestPlan } from './request-plan';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -35,13 +35,6 @@ export interface EvaluateContext {
   /** Takes over new running averages (a pass with a finite loss that updates them). */
   readonly commitBuffers: (staged: Tensor[]) => void;
   readonly pass: ReturnType<typeof createNetworkPass>;
-}
-
-function disposeOutput(out: PassOutput): void {
-  const lists = [out.gradient, out.secondMoment, out.weightedGradient, out.staged];
-  for (const list of lists) for (const t of list ?? []) t?.dispose();
-  for (const t of [out.readback, out.features, out.outputs, out.featureGradient]) t?.dispose();
-  disposeRetained(out);
 }
 
 function disposeRetained(out: PassOutput): void {
@@ -74,12 +67,20 @@ function weightedFromRetained(context: EvaluateContext, out: PassOutput, weights
   return weighted;
 }
 
-export async function evaluateOnDevice(
+/** The statistics `request` may ask besides what `evaluate` returns as tensors. */
+type PassExtras = Pick<PassInput, 'varianceMoments'>;
+
+/**
+ * Plans `request` (every check, no tensors) and runs its device pass. `where` names the method
+ * in errors; `extras` asks the pass for what only `sgdStep` uses.
+ */
+export function startPass(
   context: EvaluateContext,
   batch: BatchIndices,
   request: EvaluateRequest<Tensor>,
-  where = 'evaluate',
-): Promise<EvaluateResult<Tensor>> {
+  where: string,
+  extras: PassExtras = {},
+): { plan: RequestPlan; out: PassOutput } {
   const { layers } = context;
   const plan = planRequest(batch, request, {
     name: context.name,
@@ -92,7 +93,6 @@ export async function evaluateOnDevice(
     shapes: context.shapes,
     parameters: context.parameters(),
   });
-  const { n } = plan;
   const data = context.data();
   const defaultRule = plan.lowest !== undefined && !request.parameters && !request.replaceFeatures;
   const out = context.pass.run(
@@ -109,6 +109,7 @@ export async function evaluateOnDevice(
         : undefined,
       gram: Boolean(request.gram),
       exampleNorms: Boolean(request.perExampleGradientNormSquared),
+      ...extras,
       ...(request.features ? { featuresLayer: request.features.layer } : {}),
       outputs: Boolean(request.outputs),
       updateRunning:
@@ -117,33 +118,70 @@ export async function evaluateOnDevice(
     plan.parameters,
     context.buffers(),
   );
-  const result: Mutable<EvaluateResult<Tensor>> = { batchSize: n, loss: Number.NaN };
+  return { plan, out };
+}
+
+/**
+ * The mean loss (float64), per-example losses, Gram matrices and norms from the front of the
+ * pass's readback, as `PassOutput.readback` packs them; `end` is where they stop.
+ */
+export function unpackReadback(
+  values: Float32Array,
+  plan: RequestPlan,
+  request: EvaluateRequest<Tensor>,
+  layers: readonly LayerInfo[],
+): Pick<EvaluateResult<Tensor>, 'loss' | 'perExampleLoss' | 'gram' | 'perExampleGradientNormSquared'> & {
+  end: number;
+} {
+  const { n } = plan;
+  const result: Mutable<ReturnType<typeof unpackReadback>> = { loss: Number.NaN, end: 0 };
+  let offset = 0;
+  if (!request.outputGradient) {
+    const perExample = Float64Array.from(values.subarray(0, n));
+    offset = n;
+    result.loss = perExample.reduce((sum, v) => sum + v, 0) / n;
+    if (request.perExampleLoss) result.perExampleLoss = perExample;
+  }
+  const grams: Float64Array[] = [];
+  const norms: Float64Array[] = [];
+  const take = (length: number) => {
+    offset += length;
+    return Float64Array.from(values.subarray(offset - length, offset));
+  };
+  // Packed from the top layer down, as the backward pass met them.
+  for (let l = layers.length - 1; plan.lowest !== undefined && l >= plan.lowest; l--) {
+    if (request.gram) grams[l] = take(n * n);
+    if (request.perExampleGradientNormSquared) {
+      for (const p of (layers[l] as LayerInfo).parameters) norms[p] = take(n);
+    }
+  }
+  if (request.gram) result.gram = grams;
+  if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
+  result.end = offset;
+  return result;
+}
+
+/** Frees everything a pass returned (its readback and every tensor the caller has not taken). */
+export function disposeOutput(out: PassOutput): void {
+  const lists = [out.gradient, out.secondMoment, out.weightedGradient, out.staged];
+  for (const list of lists) for (const t of list ?? []) t?.dispose();
+  for (const t of [out.readback, out.varianceMoments, out.features, out.outputs, out.featureGradient]) t?.dispose();
+  disposeRetained(out);
+}
+
+export async function evaluateOnDevice(
+  context: EvaluateContext,
+  batch: BatchIndices,
+  request: EvaluateRequest<Tensor>,
+): Promise<EvaluateResult<Tensor>> {
+  const { plan, out } = startPass(context, batch, request, 'evaluate');
+  const result: Mutable<EvaluateResult<Tensor>> = { batchSize: plan.n, loss: Number.NaN };
   try {
-    let offset = 0;
     const values = out.readback ? await out.readback.data() : new Float32Array(0);
-    if (!request.outputGradient) {
-      const perExample = Float64Array.from(values.subarray(0, n));
-      offset = n;
-      result.loss = perExample.reduce((sum, v) => sum + v, 0) / n;
-      if (request.perExampleLoss) result.perExampleLoss = perExample;
-    }
-    const grams: Float64Array[] = [];
-    const norms: Float64Array[] = [];
-    const take = (length: number) => {
-      offset += length;
-      return Float64Array.from(values.subarray(offset - length, offset));
-    };
-    // Packed from the top layer down, as the backward pass met them.
-    for (let l = layers.length - 1; plan.lowest !== undefined && l >= plan.lowest; l--) {
-      if (request.gram) grams[l] = take(n * n);
-      if (request.perExampleGradientNormSquared) {
-        for (const p of (layers[l] as LayerInfo).parameters) norms[p] = take(n);
-      }
-    }
-    if (request.gram) result.gram = grams;
-    if (request.perExampleGradientNormSquared) result.perExampleGradientNormSquared = norms;
+    const { end: _, ...read } = unpackReadback(values as Float32Array, plan, request, context.layers);
+    Object.assign(result, read);
     if (plan.weightsFromGram) {
-      const weights = resolveExampleWeights(plan.weightsFromGram(request.gram ? grams : []), layers.length, n);
+      const weights = resolveExampleWeights(plan.weightsFromGram(read.gram ?? []), context.layers.length, plan.n);
       result.weightedGradient = weightedFromRetained(context, out, weights);
     }
   } catch (error) {

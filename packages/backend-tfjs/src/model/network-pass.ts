@@ -31,6 +31,11 @@ export interface PassInput {
   readonly secondMoment: SecondMomentFidelity | undefined;
   readonly gram: boolean;
   readonly exampleNorms: boolean;
+  /**
+   * Reduce the moment sum of ξ on the device (`gradientVarianceMoments`): from the per-example
+   * squared norms, or from the second moments of a fidelity; absent: not asked.
+   */
+  readonly varianceMoments?: 'norms' | SecondMomentFidelity;
   readonly featuresLayer?: number;
   readonly outputs: boolean;
   /** Stage new batch-norm running averages from this pass's batch statistics. */
@@ -47,6 +52,11 @@ export interface PassOutput {
   scale: number;
   gradient?: Tensor[];
   secondMoment?: Tensor[];
+  /**
+   * Σ_p (1/n)·Σ_i ‖g_i,p‖² (norms) or Σ M (second moments) over every parameter the pass
+   * reached, a scalar: ξ is this minus ‖ḡ‖².
+   */
+  varianceMoments?: Tensor;
   weightedGradient?: Tensor[];
   features?: Tensor;
   outputs?: Tensor2D;
@@ -172,6 +182,7 @@ export function createNetworkPass(context: NetworkContext) {
 
     const gradient: Tensor[] = [];
     const second: Tensor[] = [];
+    const moments: Tensor[] = [];
     const weighted: Tensor[] = [];
     const retained: { input: Tensor; delta: Tensor }[] = [];
     const put = (list: Tensor[], info: LayerInfo, values: readonly Tensor[]) =>
@@ -196,9 +207,19 @@ export function createNetworkPass(context: NetworkContext) {
           sums.map((t, j) => (network.biasesBeforeNorm.has(info.parameters[j] as number) ? tf.zerosLike(t) : t)),
         );
       }
-      if (input.secondMoment) put(second, info, stats.secondMoment(input.secondMoment, 1 / (n * s * s)));
+      const variance = input.varianceMoments;
+      const moment = (fidelity: SecondMomentFidelity) => stats.secondMoment(fidelity, 1 / (n * s * s));
+      const secondMoment = input.secondMoment && moment(input.secondMoment);
+      if (secondMoment) put(second, info, secondMoment);
       if (input.gram) reads.push(tf.reshape(stats.gram(1 / (s * s)), [n * n]) as Tensor1D);
-      if (input.exampleNorms) reads.push(...stats.norms(1 / (s * s)));
+      const norms = (input.exampleNorms || variance === 'norms') && stats.norms(1 / (s * s));
+      if (norms && input.exampleNorms) reads.push(...norms);
+      // ξ's moments: Σ_i ‖g̃_i‖² (divided by n below) or Σ M, reusing what the request computed.
+      if (variance) {
+        const terms =
+          variance === 'norms' ? norms || [] : variance === input.secondMoment ? secondMoment || [] : moment(variance);
+        for (const t of terms) moments.push(tf.sum(t));
+      }
       const w = plan.weights?.[l];
       if (w) put(weighted, info, stats.weighted(tf.tensor1d(w.map((v) => v / s))));
       if (plan.weightsFromGram)
@@ -206,6 +227,10 @@ export function createNetworkPass(context: NetworkContext) {
     }
     if (plan.gradient) out.gradient = gradient;
     if (input.secondMoment) out.secondMoment = second;
+    if (input.varianceMoments) {
+      const total = moments.length > 0 ? tf.addN(moments) : tf.scalar(0);
+      out.varianceMoments = keep(input.varianceMoments === 'norms' ? tf.div(total, n) : total);
+    }
     if (plan.weights) out.weightedGradient = weighted;
     if (plan.weightsFromGram) out.retained = retained;
     if (reads.length > 0) out.readback = keep(reads.length === 1 ? (reads[0] as Tensor1D) : tf.concat(reads));

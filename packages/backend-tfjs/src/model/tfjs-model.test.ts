@@ -95,6 +95,32 @@ describe('tfjs model semantics beyond the conformance suite', () => {
     model.dispose();
   });
 
+  it("sgdStep refuses a step whose ξ is not finite though the loss, the gradient and θ' are", async () => {
+    // Two copies of one input a = 1e20 with mse targets ∓1 at W = 0, b = 0: Δ = z − t = (1, −1),
+    // so ḡ = 0 and θ' = θ, but ‖g_i‖² = a²·1 = 1e40 overflows float32.
+    const data: Dataset = {
+      name: 'xi-overflow',
+      size: 2,
+      featureShape: [1],
+      features: Float32Array.from([1e20, 1e20]),
+      targets: Float32Array.from([-1, 1]),
+      targetSize: 1,
+    };
+    const model = await backend.compile(mlp([1, 1], { activation: 'identity', loss: 'mse' }), data, {
+      parameters: [new Float32Array(1), new Float32Array(1)],
+    });
+    for (const gradientVariance of [true, { fidelity: 'reference' }] as const) {
+      const step = await model.sgdStep?.([0, 1], { learningRate: 0.1 }, { gradientVariance });
+      expect(step?.loss).toBe(0.5);
+      expect(step?.gradientNormSquared).toBe(0);
+      expect(step?.gradientVariance).toBe(Number.POSITIVE_INFINITY);
+      expect(step?.applied, JSON.stringify(gradientVariance)).toBe(false);
+    }
+    // Not asked for ξ, the same step is taken.
+    expect((await model.sgdStep?.([0, 1], { learningRate: 0.1 }))?.applied).toBe(true);
+    model.dispose();
+  });
+
   it('leaves the tensors it is given alive and owns the parameters it takes', async () => {
     const model = await backend.compile(mlp([4, 3]), classes, { seed: 1 });
     const at = model.parameters.map((p) => tf.mul(p, 2));

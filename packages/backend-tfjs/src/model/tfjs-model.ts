@@ -18,7 +18,6 @@ import {
   type Model,
   type ModelSpec,
   modelCapabilities,
-  resolveSgdStep,
   type TensorOps,
 } from '@abs/core';
 import type { Tensor, TensorFlow } from '../tfjs-namespace';
@@ -29,6 +28,7 @@ import { evaluateOnDevice } from './evaluate';
 import { buildNodes } from './layers/build-nodes';
 import type { StatisticsOptions } from './linear-statistics';
 import { createNetworkPass } from './network-pass';
+import { sgdStepOnDevice } from './sgd-step';
 
 /** Every capability of the contract (a model with batch norm drops the per-example ones). */
 export const TFJS_CAPABILITIES: ReadonlySet<Capability> = new Set(CAPABILITIES);
@@ -102,6 +102,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       buffers = replace(buffers, staged);
     },
     pass,
+    replaceParameters,
   };
 
   return {
@@ -136,50 +137,7 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
       buffers = replace(buffers, upload(values, bufferShapes));
     },
     evaluate: (batch, request = {}) => evaluateOnDevice(context, batch, request),
-    async sgdStep(batch, step, request = {}) {
-      const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
-      const { batchSize: _, ...result } = await evaluateOnDevice(
-        context,
-        batch,
-        {
-          perExampleLoss: request.perExampleLoss === true,
-          gradient: true,
-          ...(request.secondMoment ? { secondMoment: request.secondMoment } : {}),
-          gram: request.gram === true,
-        },
-        'sgdStep',
-      );
-      const gradient = result.gradient as Tensor[];
-      // θ' = θ·(1 − ηλ) − ∇·η, ‖∇‖² and whether θ' is finite on the device; two numbers are read back.
-      const [summary, next] = tf.tidy(() => {
-        const squares = tf.addN(gradient.map((g) => tf.sum(tf.square(g))));
-        const keep = 1 - learningRate * weightDecay;
-        const updated = parameters.map((p, i) =>
-          tf.sub(weightDecay > 0 ? tf.mul(p, keep) : p, tf.mul(gradient[i] as Tensor, learningRate)),
-        );
-        const finite = tf.cast(tf.all(tf.stack(updated.map((p) => tf.all(tf.isFinite(p))))), 'float32');
-        return [tf.stack([squares, finite]), updated] as [Tensor, Tensor[]];
-      });
-      let gradientNormSquared: number;
-      let finiteNext: boolean;
-      try {
-        const values = await summary.data();
-        gradientNormSquared = values[0] as number;
-        finiteNext = values[1] === 1;
-      } catch (error) {
-        for (const t of [...next, ...gradient, ...(result.secondMoment ?? [])]) t.dispose();
-        throw error;
-      } finally {
-        summary.dispose();
-      }
-      const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared) && finiteNext;
-      if (applied) replaceParameters(next);
-      else for (const t of next) t.dispose();
-      if (request.gradient === true) return { ...result, gradientNormSquared, applied };
-      for (const g of gradient) g.dispose();
-      const { gradient: __, ...statistics } = result;
-      return { ...statistics, gradientNormSquared, applied };
-    },
+    sgdStep: (batch, step, request = {}) => sgdStepOnDevice(context, batch, step, request),
     async predict(features, count) {
       const n = checkPredictInput(features, count, width, `${name}.predict`);
       const z = tf.tidy(() => pass.predict(parameters, buffers, tf.tensor2d(features, [n, width], 'float32')));

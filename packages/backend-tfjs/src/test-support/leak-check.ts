@@ -1,7 +1,7 @@
 /**
  * Test-only leak assertion: runs every kind of `evaluate` request the model offers (including
  * failing ones: before the device pass, after it, and a request a batch-norm model refuses),
- * plus `predict`, disposes what each returns, and expects `tf.memory().numTensors` unchanged.
+ * `sgdStep` taken, refused and failing, plus `predict`, disposes what each returns, and expects `tf.memory().numTensors` unchanged.
  */
 import type { EvaluateRequest, EvaluateResult, Model } from '@abs/core';
 import { expect } from 'vitest';
@@ -59,9 +59,42 @@ export async function exerciseEveryRequest(tf: TensorFlow, model: Model<Tensor>)
       code: 'abs.unsupported-capability',
     });
   }
+  await exerciseSgdStep(model, batch, perExample);
   const inputSize = model.dataset.features.length / model.dataset.size;
   await model.predict(model.dataset.features.subarray(0, n * inputSize), n);
   for (const t of inputs) t.dispose();
+}
+
+/**
+ * `sgdStep` taken (with every statistic, ξ from the norms and from the reference moments),
+ * refused (non-finite new parameters: the kept old ones and the refused new ones), and failing
+ * before its pass (a bad `gradientVariance`; ξ on a batch-norm model).
+ */
+async function exerciseSgdStep(model: Model<Tensor>, batch: number[], perExample: boolean): Promise<void> {
+  if (!model.sgdStep) return;
+  const variance = perExample ? ({ gradientVariance: true } as const) : {};
+  const all = { perExampleLoss: true, gradient: true, secondMoment: perExample, gram: perExample, ...variance };
+  disposeResult({ batchSize: batch.length, ...(await model.sgdStep(batch, { learningRate: 1e-3 }, all)) });
+  if (perExample) {
+    const reference = { gradientVariance: { fidelity: 'reference' } } as const;
+    disposeResult({ batchSize: batch.length, ...(await model.sgdStep(batch, { learningRate: 1e-3 }, reference)) });
+  }
+  // 1 − ηλ = −1e40 is −Infinity in float32: every new parameter is ±Infinity or NaN.
+  const refused = await model.sgdStep(
+    batch,
+    { learningRate: 1e30, weightDecay: 1e10 },
+    { gradient: true, ...variance },
+  );
+  expect(refused.applied, 'the huge step is refused').toBe(false);
+  disposeResult({ batchSize: batch.length, ...refused });
+  await expect(
+    model.sgdStep(batch, { learningRate: 0.1 }, { gradientVariance: { fidelity: 'nosuch' } as never }),
+  ).rejects.toMatchObject({ code: 'abs.invalid-argument' });
+  if (!perExample) {
+    await expect(model.sgdStep(batch, { learningRate: 0.1 }, { gradientVariance: true })).rejects.toMatchObject({
+      code: 'abs.unsupported-capability',
+    });
+  }
 }
 
 /** The leak assertion used as the conformance suite's `afterEach`. */
