@@ -4,27 +4,58 @@
  * d = ḡ (or the momentum buffer buf ← β·buf + ḡ) with n = ‖d‖ (0 → ε):
  * NSGD θ ← θ − s̄·v/n, SGD θ ← θ − λ̄·v. v = d, except in `reference` mode with β ≠ 0 and
  * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (the fidelity notes, README “API”).
+ * Plain SGD (β = 0, T_b = 1) goes through the model's `sgdStep` where it has one.
  */
-import {
-  assertFinite,
-  assertFiniteTensors,
-  assertFiniteUpdate,
-  axpbyList,
-  InvalidArgumentError,
-  normList,
-} from '@abs/core';
+import { assertFinite, assertFiniteTensors, assertFiniteUpdate, axpbyList, InvalidArgumentError } from '@abs/core';
+import { checkedSquaredNorm } from './direction-norm';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';
 import { advanceTraining } from './labpal-control';
 import { emptyAccumulator, type LabpalState } from './labpal-state';
 
+/**
+ * SGD with β = 0 at T_b = 1 updates θ ← θ − λ̄·g at every training call: one plain SGD step, which
+ * a model with `sgdStep` takes inside its own pass (only the loss comes back; the same step to
+ * float32 rounding). Undefined when that does not apply, or when the backend left the model
+ * unchanged (something was not finite): the unfused call then runs and names the quantity.
+ */
+async function fusedSgdCall<T>(call: LabpalCall<T>): Promise<LabpalCallResult<T> | undefined> {
+  const { model, config, state, control } = call;
+  const { learningRate } = state;
+  const plainSgd = config.mode === 'SGD' && config.momentum === 0 && control.accumulation === 1;
+  if (!plainSgd || !model.sgdStep || learningRate === null || state.stepSize === null) return undefined;
+  if (control.accumulated !== 0 || call.batch.indices.length === 0) return undefined;
+  const fused = await model.sgdStep(call.batch.indices, { learningRate });
+  if (!fused.applied) return undefined;
+  const next: LabpalState<T> = {
+    ...state,
+    control: advanceTraining(control).control,
+    sampler: call.batch.state,
+    training: emptyAccumulator(),
+    lastLearningRate: learningRate,
+    forwardPasses: state.forwardPasses + 1,
+  };
+  const report = { ...baseReport(call, { state: next, loss: fused.loss }), phase: 'train' as const };
+  return { state: next, report: { ...report, accumulatedLoss: fused.loss } };
+}
+
 export async function trainingCall<T>(call: LabpalCall<T>): Promise<LabpalCallResult<T>> {
+  const fused = await fusedSgdCall(call);
+  if (fused) return fused;
   const { model, config, state, ledger } = call;
   const { ops } = model;
   const step = call.control.call + 1;
   const result = await evaluateBatch(call, { gradient: true });
   const gradient = result.gradient as T[];
   assertFinite(result.loss, 'loss', step);
-  await assertFiniteTensors(ops, gradient, { prefix: 'gradient', names: model.parameterInfo.map((p) => p.name), step });
+  const advanced = advanceTraining(call.control);
+  // A call that updates checks g through ‖d‖ below (checkedSquaredNorm); one that only accumulates checks it here.
+  if (!advanced.updated) {
+    await assertFiniteTensors(ops, gradient, {
+      prefix: 'gradient',
+      names: model.parameterInfo.map((p) => p.name),
+      step,
+    });
+  }
   const { stepSize, learningRate } = state;
   if (stepSize === null || learningRate === null) {
     throw new InvalidArgumentError({
@@ -43,7 +74,6 @@ export async function trainingCall<T>(call: LabpalCall<T>): Promise<LabpalCallRe
     ledger.discard(previous);
   }
   const loss = previous === null ? result.loss : state.training.loss + (result.loss - state.training.loss) / count;
-  const advanced = advanceTraining(call.control);
   const forwardPasses = state.forwardPasses + 1;
   if (!advanced.updated) {
     const next: LabpalState<T> = {
@@ -64,7 +94,8 @@ export async function trainingCall<T>(call: LabpalCall<T>): Promise<LabpalCallRe
     momentum = buffer;
   }
   const direction = momentum ?? mean;
-  const norm = await normList(ops, direction);
+  // The running mean stands for g in the check: it is g at T_b = 1, and holds g's non-finite entries otherwise.
+  const norm = Math.sqrt(await checkedSquaredNorm(model, { gradient: mean, direction, step }));
   const n = norm === 0 ? config.epsilon : norm;
   const bug = config.fidelity === 'reference' && beta !== 0 && call.control.accumulation === 1;
   const update = bug ? mean : direction;

@@ -10,7 +10,6 @@ import {
   type AlgorithmState,
   assertCapabilities,
   assertFinite,
-  assertFiniteTensors,
   assertFiniteUpdate,
   axpbyList,
   type Capability,
@@ -19,13 +18,13 @@ import {
   dotList,
   EmptyBatchError,
   type Model,
-  normList,
   type SamplerState,
   type StepReport,
   sampleBatch,
   scaleList,
 } from '@abs/core';
 import { checkPalState } from './check-state';
+import { checkedSquaredNorm } from './direction-norm';
 import { probePoint } from './line-probe';
 import { palCurvature, selectPalStep } from './pal-step';
 import { type PalOptions, resolvePalConfig } from './resolve-pal-config';
@@ -95,16 +94,17 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
         const gradient = ledger.create(result.gradient as T[]);
         if (result.batchSize === 0) throw new EmptyBatchError({ where: `pal (step ${step})` });
         assertFinite(result.loss, 'loss', step);
-        const names = model.parameterInfo.map((p) => p.name);
-        await assertFiniteTensors(ops, gradient, { prefix: 'gradient', names, step });
         const direction =
           beta === 0 || state.direction === null
             ? gradient
             : ledger.create(axpbyList(ops, beta, state.direction, 1, gradient));
         const kept = beta === 0 ? null : direction;
-        const norm = await normList(ops, direction);
+        // ‖d‖² also checks that g is finite; with d = g it is ⟨g, d⟩ as well.
+        const squared = await checkedSquaredNorm(model, { gradient, direction, step });
+        const norm = Math.sqrt(squared);
         const n = norm === 0 ? config.epsilon : norm;
-        const b = config.exactDirectionalDerivative ? -(await dotList(ops, gradient, direction)) / n : -n;
+        const slope = async () => (direction === gradient ? squared : await dotList(ops, gradient, direction));
+        const b = config.exactDirectionalDerivative ? -(await slope()) / n : -n;
         const u = ledger.create(scaleList(ops, direction, -1 / n));
         const line = { origin: model.parameters, direction: u, directionDot: await dotList(ops, u, u) };
         const probe = await probePoint(model, line, config.measuringStep);
