@@ -25,6 +25,17 @@ describe('bench end to end', () => {
     expect(suites.filter((s: string) => s === 'dba').length).toBe(12);
     expect(suites.filter((s: string) => s === 'labpal').length).toBe(7);
     expect(suites.filter((s: string) => s === 'arbiter').length).toBe(6);
+    // The conv suites' quick forms: cabs-conv 2 CABS + SGD at 16 and 128 (1024 exceeds its 300
+    // images); dba-conv 2 settings × 2 bases × (dba, dba-argmin, plain); labpal-resnet 2 LABPAL +
+    // PAL + SGD-momentum + Adam; arbiter-vgg Arbiter + batch 32 and 128 + CABS without batch norm.
+    expect(suites.filter((s: string) => s === 'cabs-conv').length).toBe(4);
+    expect(suites.filter((s: string) => s === 'dba-conv').length).toBe(12);
+    expect(suites.filter((s: string) => s === 'labpal-resnet').length).toBe(5);
+    expect(suites.filter((s: string) => s === 'arbiter-vgg').length).toBe(4);
+    const convModels = document.runs
+      .filter((r: RunRecord) => ['cabs-conv', 'labpal-resnet', 'arbiter-vgg'].includes(r.suite))
+      .map((r: RunRecord) => r.model.slice(0, 9));
+    expect(new Set(convModels)).toEqual(new Set(['[28,28,1]']));
     for (const run of document.runs) {
       expect(run.error, `${run.suite}/${run.label}`).toBeUndefined();
       expect(run.final.steps, `${run.suite}/${run.label}`).toBeGreaterThanOrEqual(1);
@@ -43,6 +54,14 @@ describe('bench end to end', () => {
       );
     expect(notes('labpal').length).toBe(4);
     expect(notes('arbiter').length).toBe(2);
+    expect(notes('cabs-conv').length).toBe(2);
+    expect(notes('labpal-resnet').length).toBe(2);
+    // 2 steps of 128 pass the quick form's 160 images: Arbiter's first epoch ends and it decides.
+    const vggDecisions = document.findings.filter(
+      (f: { suite: string; text: string }) =>
+        f.suite === 'arbiter-vgg' && / arbiter decided epoch 1 → \d+\.$/.test(f.text),
+    );
+    expect(vggDecisions.length).toBe(1);
     // Line searches trace their step size; observed runs carry their (here empty) events.
     const byLabel = (label: string) => document.runs.find((r: RunRecord) => r.label.startsWith(label)) as RunRecord;
     expect(byLabel('pal').trace.every((t) => typeof t.stepSize === 'number')).toBe(true);

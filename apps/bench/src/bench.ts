@@ -8,7 +8,7 @@ import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES, type BackendName, DEFAULT_PREFERENCE, type LoadedBackend, loadBackend } from './backends';
 import { BenchSetupError, type CliOptions, expandSuites, type SuiteName } from './cli-args';
-import { dataLoader, type ReadyBackend, type SuiteContext } from './context';
+import { dataLoader, imageLoader, type ReadyBackend, type SuiteContext } from './context';
 import { machineInfo } from './machine';
 import { renderReport } from './report/html-report';
 import { type BenchResults, finiteOrNull, RESULTS_VERSION } from './results';
@@ -26,6 +26,7 @@ export async function runBench(
 ): Promise<BenchResults> {
   const out = await prepareOutputDirectory(options.out);
   io.log(`results go to ${out}`);
+  const dataDir = options.dataDir === undefined ? undefined : await checkDataDirectory(options.dataDir);
   const results: BenchResults = {
     version: RESULTS_VERSION,
     createdAt: new Date().toISOString(),
@@ -74,6 +75,8 @@ export async function runBench(
     },
     log: io.log,
     data: dataLoader(options.quick),
+    dataDir,
+    images: imageLoader(dataDir),
   };
   const order = expandSuites(options.suites);
   for (const suite of order) {
@@ -112,6 +115,21 @@ export async function prepareOutputDirectory(dir: string): Promise<string> {
           : `cannot be created or written (${code ?? String(error)})`,
     );
   }
+  return path;
+}
+
+/**
+ * `--data-dir` must be an existing folder, checked before any suite runs; the files in it are
+ * checked by the CIFAR loader, whose error names the missing or malformed file.
+ * @returns the absolute path
+ */
+export async function checkDataDirectory(dir: string): Promise<string> {
+  const path = resolve(dir);
+  const found = await stat(path).catch(() => undefined);
+  if (!found?.isDirectory())
+    throw new BenchSetupError(
+      `--data-dir ${path}: ${found ? 'is a file, not a directory' : 'does not exist'} (it should be the extracted cifar-10-batches-bin folder)`,
+    );
   return path;
 }
 

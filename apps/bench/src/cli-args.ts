@@ -4,7 +4,13 @@
  * before anything runs.
  */
 import { BACKEND_NAMES, type BackendName } from './backends';
-import { DATASET_NAMES, type DatasetName, MULTI_DATASET_SUITES, SUITE_ALGORITHMS } from './suites/selection';
+import {
+  DATA_DIR_SUITES,
+  DATASET_NAMES,
+  type DatasetName,
+  MULTI_DATASET_SUITES,
+  SUITE_ALGORITHMS,
+} from './suites/selection';
 
 export const SUITE_NAMES = [
   'tour',
@@ -17,6 +23,10 @@ export const SUITE_NAMES = [
   'labpal',
   'arbiter',
   'scale',
+  'cabs-conv',
+  'dba-conv',
+  'labpal-resnet',
+  'arbiter-vgg',
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
@@ -27,6 +37,10 @@ export const TOUR: readonly Exclude<SuiteName, 'tour'>[] = [
   'dba',
   'labpal',
   'arbiter',
+  'cabs-conv',
+  'dba-conv',
+  'labpal-resnet',
+  'arbiter-vgg',
   'speed',
   'equivalence',
 ];
@@ -49,6 +63,8 @@ export interface CliOptions {
   readonly hidden: number[] | undefined;
   /** `--ranks`: the MPI rank counts the scale suite compares. */
   readonly ranks: number[] | undefined;
+  /** `--data-dir`: the extracted CIFAR-10 binary archive, for the suites that can use it. */
+  readonly dataDir: string | undefined;
   readonly out: string;
   readonly quick: boolean;
   readonly help: boolean;
@@ -90,6 +106,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let seeds = 1;
   let hidden: number[] | undefined;
   let ranks: number[] | undefined;
+  let dataDir: string | undefined;
   let out = 'bench-results';
   let quick = false;
   let help = false;
@@ -140,6 +157,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         out = dir;
         break;
       }
+      case '--data-dir': {
+        const dir = value();
+        if (!dir || dir.startsWith('--')) throw new CliError('--data-dir needs a directory');
+        dataDir = dir;
+        break;
+      }
       case '--quick':
         quick = true;
         break;
@@ -157,6 +180,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const selected: SuiteName[] = suites.length > 0 ? suites : ['tour'];
   if (algorithms) checkAlgorithms(algorithms, selected);
   if (datasets) checkDatasets(selected);
+  if (dataDir !== undefined && !expandSuites(selected).some((s) => DATA_DIR_SUITES.includes(s)))
+    throw new CliError(`--data-dir applies to the suites ${DATA_DIR_SUITES.join(', ')}; none of them is selected`);
   return {
     suites: selected,
     backends,
@@ -166,6 +191,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     seeds,
     hidden,
     ranks,
+    dataDir,
     out,
     quick,
     help,
@@ -207,18 +233,24 @@ suites (default: tour):
   speed         ms per step of each model query on every installed backend
   equivalence   each backend's losses, gradients and statistics against backend-js
   scale         data-parallel throughput over MPI (mpirun, @abs/distributed) and the collectives' share of a step
+  cabs-conv     CABS (exact and reference) on the CABS authors' MNIST conv net against SGD at batch 16/128/1024
+  dba-conv      DBA on a small conv net with 60 and 10 digits per class against its base optimisers
+  labpal-resnet LABPAL and PAL on a narrow ResNet-20 with batch norm against tuned SGD-momentum and Adam
+  arbiter-vgg   Arbiter on a small VGG with batch norm against fixed batches; CABS on the VGG without batch norm
 
 options:
   --backend NAMES    comma-separated, from ${BACKEND_NAMES.join(', ')};
                      default: experiments on the fastest installed one, speed and equivalence on all
   --algorithm NAMES  run only these algorithms of a suite, by exact name:
                      ${algorithmNames}
-  --dataset NAMES    run labpal and arbiter on these datasets only: ${DATASET_NAMES.join(', ')} (default: both; mnist alone with --quick)
+  --dataset NAMES    run ${MULTI_DATASET_SUITES.join(', ')} on these datasets only: ${DATASET_NAMES.join(', ')} (default: both; mnist alone with --quick)
   --steps N          train every run for N steps instead of the suite's own budget (also caps speed's repetitions)
   --examples N       train every run on N examples instead of the suite's own budget
   --seeds N          repeat every run with seeds 1…N; the report then shows mean ± std of the final results
   --hidden W,...     hidden-layer widths of the dba sweep (default 128,512,1000; 128 with --quick)
   --ranks N,...      rank counts the scale suite launches with mpirun (default 1,2)
+  --data-dir DIR     the extracted CIFAR-10 binary archive (cifar-10-batches-bin): ${DATA_DIR_SUITES.join(' and ')}
+                     then run on CIFAR-10 instead of Fashion-MNIST
   --quick            the short form of every suite: smaller budgets, one dataset (the tour always uses it)
   --out DIR          where results.json, report.html and the charts go, created if missing (default: bench-results,
                      relative to apps/bench); the absolute path is printed at the start and the end

@@ -31,7 +31,7 @@ describe('--algorithm', () => {
       "unknown algorithm 'labpal-nsgd' for suite labpal; valid: labpal-nsgd-exact, labpal-nsgd-reference",
     );
     expect(() => parseArgs(['cabs', '--algorithm', 'dba'])).toThrow(
-      '--algorithm applies to the suites dba, labpal, arbiter; none of them is selected',
+      '--algorithm applies to the suites dba, labpal, arbiter, cabs-conv, dba-conv, labpal-resnet, arbiter-vgg; none of them is selected',
     );
     // The tour holds every suite that takes names.
     expect(parseArgs(['--algorithm', 'dba,pal']).algorithms).toEqual(['dba', 'pal']);
@@ -53,7 +53,7 @@ describe('--dataset', () => {
       "unknown dataset 'cifar'; valid: mnist, fashion-mnist",
     );
     expect(() => parseArgs(['cabs', '--dataset', 'mnist'])).toThrow(
-      '--dataset applies to the suites labpal, arbiter; none of them is selected',
+      '--dataset applies to the suites labpal, arbiter, cabs-conv; none of them is selected',
     );
     expect(suiteDatasets({ datasets: undefined, quick: false })).toEqual(['mnist', 'fashion-mnist']);
     expect(suiteDatasets({ datasets: undefined, quick: true })).toEqual(['mnist']);

@@ -3,7 +3,7 @@
  * budget overrides from the command line, and the results document to append to.
  */
 import type { Dataset } from '@abs/core';
-import { fashionMnist, mnist } from '@abs/data';
+import { cifar10, fashionMnist, mnist } from '@abs/data';
 import type { LoadedBackend } from './backends';
 import type { BenchResults, RunRecord } from './results';
 import type { DatasetName } from './suites/selection';
@@ -38,7 +38,18 @@ export interface SuiteContext {
   record(run: RunRecord): Promise<void>;
   readonly log: (line: string) => void;
   data(name: DatasetName): Promise<NamedData>;
+  /** `--data-dir`: the folder of the extracted CIFAR-10 binary archive, when given. */
+  readonly dataDir: string | undefined;
+  /**
+   * Images (`featureShape` [h, w, c]) for conv nets: `perClass` training images of each class
+   * and a quarter as many test images (MNIST and Fashion-MNIST: split 80/20 per class, like
+   * `mnist()`; CIFAR-10: the first images of each class in the official training and test
+   * files, standardised per channel). Loaded once per (name, perClass).
+   */
+  images(name: ImageDatasetName, perClass: number): Promise<NamedData>;
 }
+
+export type ImageDatasetName = DatasetName | 'cifar10';
 
 export function dataLoader(quick: boolean): SuiteContext['data'] {
   const cache = new Map<string, Promise<NamedData>>();
@@ -53,4 +64,33 @@ export function dataLoader(quick: boolean): SuiteContext['data'] {
     }
     return entry;
   };
+}
+
+export function imageLoader(dataDir: string | undefined): SuiteContext['images'] {
+  const cache = new Map<string, Promise<NamedData>>();
+  return (name, perClass) => {
+    const key = `${name}/${perClass}`;
+    let entry = cache.get(key);
+    if (!entry) {
+      const testPerClass = Math.max(1, Math.round(perClass / 4));
+      const label = `${name} ${perClass * 10}/${testPerClass * 10}`;
+      entry = (
+        name === 'cifar10'
+          ? loadCifar10(dataDir, perClass, testPerClass)
+          : (name === 'mnist' ? mnist : fashionMnist)({
+              seed: 0,
+              shape: 'image',
+              limitPerClass: perClass + testPerClass,
+              testFraction: testPerClass / (perClass + testPerClass),
+            })
+      ).then((d) => ({ name: label, train: d.train, test: d.test }));
+      cache.set(key, entry);
+    }
+    return entry;
+  };
+}
+
+function loadCifar10(dataDir: string | undefined, trainPerClass: number, testPerClass: number) {
+  if (dataDir === undefined) throw new Error('cifar10 needs --data-dir (the cifar-10-batches-bin folder)');
+  return cifar10({ dir: dataDir, normalize: 'standardize', trainPerClass, testPerClass });
 }

@@ -4,6 +4,7 @@
  * standalone SVG documents to be written beside it.
  */
 
+import { createHash } from 'node:crypto';
 import type { BenchResults, RunRecord } from '../results';
 import { meanStd } from '../stats';
 import { escapeXml } from './escape-xml';
@@ -31,7 +32,7 @@ const runName = (r: RunRecord, many: boolean) =>
  */
 export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] {
   const manyBackends = new Set(runs.map((r) => r.backend)).size > 1;
-  const key = suite.replace(/[^a-z0-9-]+/gi, '-');
+  const key = chartKey(suite);
   // The exact loss over the training split when the suite measured it; else smoothed batch losses.
   const exact = runs.every((r) => r.tests.some((t) => t.trainLoss !== null));
   const series = (pick: (r: RunRecord) => Series['points'], markers = false): Series[] =>
@@ -93,6 +94,17 @@ export function suiteCharts(suite: string, runs: readonly RunRecord[]): Chart[] 
     ...stepSizeCharts(suite, key, runs, manyBackends),
   ];
   return charts.filter((c): c is Chart => c !== undefined);
+}
+
+/**
+ * The file-name stem of a group's charts: the title with every run of other characters made one
+ * `-`; a stem over 100 characters (a deep model's summary) keeps its first 80 and a hash of the
+ * whole, so names stay unique and within file-system limits.
+ */
+export function chartKey(title: string): string {
+  const slug = title.replace(/[^a-z0-9-]+/gi, '-');
+  if (slug.length <= 100) return slug;
+  return `${slug.slice(0, 80)}-${createHash('sha256').update(title).digest('hex').slice(0, 12)}`;
 }
 
 function stepSizeCharts(suite: string, key: string, runs: readonly RunRecord[], manyBackends: boolean): Chart[] {

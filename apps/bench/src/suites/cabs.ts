@@ -58,10 +58,10 @@ export async function cabsSuite(ctx: SuiteContext): Promise<void> {
 }
 
 /** Says so when an adaptive run kept one batch size throughout: it then shows no adaptation. */
-export function constantBatchNote(run: RunRecord): string | undefined {
+export function constantBatchNote(run: RunRecord, fullForm = 'the full suite runs 8000 steps'): string | undefined {
   const sizes = new Set(run.trace.map((t) => t.batchSize));
   if (run.error || sizes.size !== 1) return undefined;
-  return `seed ${run.seed}: ${run.label} kept batch ${[...sizes][0]} for all ${run.final.steps} steps: too short to show adaptation (it is then plain SGD at that batch size; the full suite runs 8000 steps).`;
+  return `seed ${run.seed}: ${run.label} kept batch ${[...sizes][0]} for all ${run.final.steps} steps: too short to show adaptation (it is then plain SGD at that batch size; ${fullForm}).`;
 }
 
 /** Examples CABS needed to reach the baseline's final training loss (linear between evaluations). */
@@ -81,15 +81,15 @@ export function examplesToReach(run: RunRecord, target: number): number | undefi
 
 /**
  * Both runs' first crossing of the baseline's final training loss, so a noisy curve that dips
- * early counts the same on either side.
+ * early counts the same on either side. `name` is what the sentence calls the adaptive run.
  */
-export function compareToBaseline(adaptive: RunRecord, baseline: RunRecord): string {
+export function compareToBaseline(adaptive: RunRecord, baseline: RunRecord, name = 'CABS'): string {
   const target = baseline.final.trainLoss;
   const needed = examplesToReach(adaptive, target);
   const reference = examplesToReach(baseline, target) ?? baseline.final.examplesSeen;
   const head = `seed ${adaptive.seed}: ${baseline.label} first reaches its final training loss ${target.toFixed(4)} after ${reference} examples (run: ${baseline.final.examplesSeen}); `;
   if (needed === undefined) {
-    return `${head}CABS never reaches it (its final training loss is ${adaptive.final.trainLoss.toFixed(4)} after ${adaptive.final.examplesSeen} examples).`;
+    return `${head}${name} never reaches it (its final training loss is ${adaptive.final.trainLoss.toFixed(4)} after ${adaptive.final.examplesSeen} examples).`;
   }
   const ratio = needed / reference;
   const verdict =
@@ -98,5 +98,5 @@ export function compareToBaseline(adaptive: RunRecord, baseline: RunRecord): str
       : ratio > 1
         ? `${((ratio - 1) * 100).toFixed(0)}% more`
         : 'the same number';
-  return `${head}CABS first reaches it after ${needed} examples (${verdict}).`;
+  return `${head}${name} first reaches it after ${needed} examples (${verdict}).`;
 }

@@ -83,14 +83,17 @@ export async function dbaSuite(ctx: SuiteContext): Promise<void> {
         (r) => r.suite === 'dba' && r.dataset === setting.name && r.model === modelName(spec),
       );
       if (runs.length > 0)
-        ctx.results.findings.push({ suite: 'dba', text: summariseSetting(setting.name, width, runs) });
+        ctx.results.findings.push({ suite: 'dba', text: summariseSetting(setting.name, runs, `H=${width}`) });
     }
   }
   await dbaCost(ctx);
 }
 
-/** One line per (setting, width): final-epoch accuracy of every label, next to the paper's claim. */
-export function summariseSetting(setting: string, width: number, runs: readonly RunRecord[]): string {
+/**
+ * One line per (setting, model): final-epoch accuracy of every label, next to the paper's claim.
+ * `model` names the model in the line (the dba suite: its hidden width).
+ */
+export function summariseSetting(setting: string, runs: readonly RunRecord[], model?: string): string {
   const labels = [...new Set(runs.map((r) => r.label))];
   const parts = labels.map((label) => {
     const own = runs.filter((r) => r.label === label);
@@ -101,7 +104,7 @@ export function summariseSetting(setting: string, width: number, runs: readonly 
   });
   const claim = PAPER_CLAIMS[setting];
   const paper = claim === undefined ? '' : `; the paper reports ${(claim * 100).toFixed(2)}% for DBA`;
-  return `${setting}, H=${width}, final-epoch test accuracy: ${parts.join('; ')}${paper}.`;
+  return `${setting}${model ? `, ${model}` : ''}, final-epoch test accuracy: ${parts.join('; ')}${paper}.`;
 }
 
 /** ms per step, DBA vs fixed batch, at N = 128 on mlp([784, 512, 10]); memory of each approach. */

@@ -17,6 +17,7 @@ import { type Observer, observeLabpal, observePal } from '../observe';
 import type { RunRecord } from '../results';
 import { runExperiment } from '../run-experiment';
 import { selects, suiteDatasets } from './selection';
+import { tuneLearningRate } from './tune-learning-rate';
 
 const BATCH = 128;
 
@@ -33,7 +34,11 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
       const tuned = !ctx.quick && !ctx.budget && selects(ctx.algorithms, 'sgd');
       const learningRate = !tuned
         ? 0.1
-        : await tuneSgd(ctx, {
+        : await tuneLearningRate(ctx, {
+            suite: 'labpal',
+            optimizer: 'SGD',
+            make: (lr) => sgd({ learningRate: lr }),
+            batchSize: BATCH,
             data,
             spec,
             seed,
@@ -85,57 +90,18 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
  * What a LABPAL run's windows say: how many were accepted and clipped, and the cap at the end
  * (it grows in `reference` mode); or that the run was too short to measure a step more than once.
  */
-export function lineSearchNote(run: RunRecord): string | undefined {
+export function lineSearchNote(
+  run: RunRecord,
+  windowNote = 'each window takes 10 calls and is reused for 100 updates',
+): string | undefined {
   const windows = (run.events ?? []).filter((e) => e.kind === 'line-search');
   if (!run.label.startsWith('labpal') || run.error) return undefined;
   const head = `${run.dataset} seed ${run.seed}: ${run.label}`;
   if (windows.length < 2) {
-    return `${head} ended ${windows.length} measurement window${windows.length === 1 ? '' : 's'} in ${run.final.steps} calls: too short to show the step size adapting (each window takes 10 calls and is reused for 100 updates).`;
+    return `${head} ended ${windows.length} measurement window${windows.length === 1 ? '' : 's'} in ${run.final.steps} calls: too short to show the step size adapting (${windowNote}).`;
   }
   const accepted = windows.filter((w) => w.accepted).length;
   const clipped = windows.filter((w) => w.clipped).length;
   const cap = (i: number) => Number(windows.at(i)?.maxStepSize.toPrecision(4));
   return `${head}: ${windows.length} measurement windows, ${accepted} accepted, ${clipped} clipped; the cap s_max was ${cap(0)} in the first window and ${cap(-1)} in the last.`;
-}
-
-async function tuneSgd(
-  ctx: SuiteContext,
-  setup: {
-    data: Awaited<ReturnType<SuiteContext['data']>>;
-    spec: ReturnType<typeof mlp>;
-    seed: number;
-    examples: number;
-  },
-): Promise<number> {
-  const results: [number, number][] = [];
-  const ladder = [0.01, 0.03, 0.1, 0.3, 1, 3];
-  const grid = ladder.slice(0, 4);
-  for (let k = 0; k < grid.length; k++) {
-    const learningRate = grid[k] as number;
-    const run = await runExperiment(
-      ctx.primary,
-      {
-        suite: 'labpal-tuning',
-        label: `sgd lr=${learningRate}`,
-        algorithm: () => fixedBatch({ optimizer: sgd({ learningRate }), batchSize: BATCH }),
-        dataset: setup.data,
-        spec: setup.spec,
-        seed: setup.seed,
-        budget: { examples: setup.examples },
-        evaluations: 1,
-      },
-      { quiet: true },
-    );
-    results.push([learningRate, run.error ? Number.POSITIVE_INFINITY : run.final.trainLoss]);
-    // A best value at the top of the grid is not a tuned value: extend it (at most to 3).
-    const top = results.reduce((a, b) => (b[1] < a[1] ? b : a));
-    const next = ladder[k + 1];
-    if (k === grid.length - 1 && top[0] === learningRate && next !== undefined) grid.push(next);
-  }
-  const best = results.reduce((a, b) => (b[1] < a[1] ? b : a));
-  ctx.results.findings.push({
-    suite: 'labpal',
-    text: `${setup.data.name} seed ${setup.seed}: SGD learning rate tuned on ${setup.examples} examples by final training loss: ${results.map(([lr, loss]) => `${lr} → ${loss.toFixed(4)}`).join(', ')}; chose ${best[0]}.`,
-  });
-  return best[0];
 }
