@@ -7,6 +7,11 @@
  *   rows         the batch's rows of a dataset tensor, gathered on the device (tfjs-wasm's
  *                GatherV2 computes an index vector per element; its GatherNd copies whole rows,
  *                about 14× faster for 128 rows of 784)
+ * On tfjs-wasm a product's right operand is repacked for XNNPACK whenever it is a new tensor
+ * (the packed operator is cached per tensor), which the weights are after every step: packing a
+ * 784 × 512 weight took ~6 ms where the batch-16 product itself takes ~1 ms. So with few rows
+ * (n ≤ columns/4, measured), A·W runs as (Wᵀ·Aᵀ)ᵀ and Δ·Wᵀ as (W·Δᵀ)ᵀ: the small batch
+ * operand is the packed one, at the price of transposes that cost about one elementwise op.
  */
 import type { Activation } from '@abs/core';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D, TensorFlow } from '../tfjs-namespace';
@@ -44,6 +49,9 @@ export interface DenseMath {
   batchedTB(a: Tensor3D, b: Tensor3D): Tensor3D;
 }
 
+/** Whether `a`'s rows are few enough, against the other operand's `columns`, to pack `a` instead. */
+const fewRows = (a: Tensor2D, columns: number) => a.shape[0] * 4 <= columns;
+
 export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMath {
   const { explicitTranspose, gatherNd } = choices;
   return {
@@ -51,19 +59,26 @@ export function createDenseMath(tf: TensorFlow, choices: KernelChoices): DenseMa
       gatherNd ? tf.tensor2d(indices, [indices.length, 1], 'int32') : tf.tensor1d(indices, 'int32'),
     rows: (x, index) => (gatherNd ? tf.gatherND(x, index) : tf.gather(x, index)) as Tensor2D,
     layer(a, w, b, activation) {
-      const fuse = activation === 'relu' || activation === undefined || activation === 'identity';
-      const z = tf.fused.matMul({
-        a,
-        b: w,
-        ...(b ? { bias: b } : {}),
-        activation: activation === 'relu' ? 'relu' : 'linear',
-      }) as Tensor2D;
-      if (fuse) return z;
+      let z: Tensor2D;
+      if (explicitTranspose && fewRows(a, w.shape[1])) {
+        const product = tf.transpose(tf.matMul(tf.transpose(w), tf.transpose(a))) as Tensor2D;
+        z = b ? tf.add(product, b) : product;
+        if (activation === 'relu') return tf.relu(z);
+      } else {
+        const relu = activation === 'relu';
+        z = tf.fused.matMul({ a, b: w, ...(b ? { bias: b } : {}), activation: relu ? 'relu' : 'linear' }) as Tensor2D;
+        if (relu) return z;
+      }
+      if (activation === undefined || activation === 'identity') return z;
       return activation === 'tanh' ? tf.tanh(z) : tf.sigmoid(z);
     },
     transposed: (a) => (explicitTranspose ? tf.transpose(a) : a),
     productTA: (at, b) => (explicitTranspose ? tf.matMul(at, b) : tf.matMul(at, b, true, false)),
-    productTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true)),
+    productTB(a, b) {
+      if (!explicitTranspose) return tf.matMul(a, b, false, true);
+      if (a !== b && fewRows(a, b.shape[0])) return tf.transpose(tf.matMul(b, tf.transpose(a))) as Tensor2D;
+      return tf.matMul(a, tf.transpose(b));
+    },
     gramOf: (a, at) => (explicitTranspose ? tf.matMul(a, at) : tf.matMul(a, a, false, true)),
     batchedTB: (a, b) => (explicitTranspose ? tf.matMul(a, tf.transpose(b, [0, 2, 1])) : tf.matMul(a, b, false, true)),
   };
