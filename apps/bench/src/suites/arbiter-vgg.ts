@@ -17,12 +17,11 @@ import { fixedBatch, momentum } from '@abs/core';
 import { splitByIndex } from '@abs/data';
 import type { NamedData, SuiteContext } from '../context';
 import { observeArbiter } from '../observe';
-import { runExperiment } from '../run-experiment';
 import { decisionNote } from './arbiter';
 import { cifarOrFashion } from './cifar-or-fashion';
 import { vgg } from './conv-nets';
 import { fittingBatchSizes } from './fitting-batch-sizes';
-import { selects } from './selection';
+import { runVariants, type Variant } from './run-variants';
 
 const inner = () => momentum({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
 const STAGES = [[16], [32], [64]] as const;
@@ -42,19 +41,12 @@ export async function arbiterVggSuite(ctx: SuiteContext): Promise<void> {
     suite: 'arbiter-vgg',
     text: `scaled down: a VGG of stages ${STAGES.map((s) => s.join('-')).join(', ')} with a 128 head (the notebook: VGG-11-BN), ${'examples' in budget ? `${budget.examples} examples (${epochs} epochs of ${trainPart.size})` : `${budget.steps} steps`} a run (the notebook: 10 epochs of 40,000). CABS runs on the VGG without batch norm.`,
   });
-  const runs = [
-    {
-      name: 'arbiter',
-      label: 'arbiter',
-      data: arbiterData,
-      spec: withBn,
-      make: () => arbiter({ innerOptimizer: inner() }),
-    },
+  const runs: Variant[] = [
+    { name: 'arbiter', label: 'arbiter', observe: observeArbiter, make: () => arbiter({ innerOptimizer: inner() }) },
     ...fittingBatchSizes(ctx, 'arbiter-vgg', trainOnly, [32, 128, 512]).map((batchSize) => ({
       name: 'sgd-momentum',
       label: `sgd-momentum bs=${batchSize}`,
       data: trainOnly,
-      spec: withBn,
       make: () => fixedBatch({ optimizer: inner(), batchSize }),
     })),
     {
@@ -66,23 +58,18 @@ export async function arbiterVggSuite(ctx: SuiteContext): Promise<void> {
     },
   ];
   for (let seed = 1; seed <= ctx.seeds; seed++) {
-    for (const run of runs) {
-      if (!selects(ctx.algorithms, run.name)) continue;
-      const arbitrated = run.name === 'arbiter';
-      const record = await runExperiment(ctx.primary, {
+    await runVariants(
+      ctx,
+      {
         suite: 'arbiter-vgg',
-        label: run.label,
-        algorithm: run.make,
-        dataset: run.data,
-        spec: run.spec,
+        dataset: arbiterData,
+        spec: withBn,
         seed,
         budget,
         evaluations: epochs,
-        ...(arbitrated ? { observe: observeArbiter } : {}),
-      });
-      await ctx.record(record);
-      const note = arbitrated ? decisionNote(record) : undefined;
-      if (note) ctx.results.findings.push({ suite: 'arbiter-vgg', text: note });
-    }
+        note: (run) => (run.events ? decisionNote(run) : undefined),
+      },
+      runs,
+    );
   }
 }

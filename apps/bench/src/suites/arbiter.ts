@@ -16,8 +16,8 @@ import { splitByIndex } from '@abs/data';
 import type { NamedData, SuiteContext } from '../context';
 import { observeArbiter } from '../observe';
 import type { RunRecord } from '../results';
-import { runExperiment } from '../run-experiment';
-import { selects, suiteDatasets } from './selection';
+import { runVariants, type Variant } from './run-variants';
+import { suiteDatasets } from './selection';
 
 const inner = () => momentum({ learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
 
@@ -35,12 +35,17 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
     const asImages = (d: typeof data.train) => ({ ...d, featureShape: [28, 28, 1] });
     const imageData: NamedData = { ...arbiterData, train: asImages(data.train), test: asImages(data.test) };
     const budget = ctx.budget ?? { examples: epochs * trainPart.size };
-    const runs = [
-      { name: 'arbiter', label: 'arbiter', data: arbiterData, make: () => arbiter({ innerOptimizer: inner() }) },
+    const runs: Variant[] = [
+      {
+        name: 'arbiter',
+        label: 'arbiter',
+        observe: observeArbiter,
+        make: () => arbiter({ innerOptimizer: inner() }),
+      },
       {
         name: 'arbiter-multistep',
         label: 'arbiter + multistep',
-        data: arbiterData,
+        observe: observeArbiter,
         make: () =>
           arbiter({
             innerOptimizer: inner(),
@@ -56,6 +61,7 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
         // ~4 s a step on 2 CPU cores (the agent convolves every observed image): only when named.
         onlyWhenNamed: true,
         data: imageData,
+        observe: observeArbiter,
         make: () => arbiter({ preset: 'notebook', agent: 'conv', warmupInput, innerOptimizer: inner() }),
       })),
       ...[32, 128, 512].map((batchSize) => ({
@@ -67,25 +73,19 @@ export async function arbiterSuite(ctx: SuiteContext): Promise<void> {
       { name: 'cabs', label: 'cabs lr=0.1', data: trainOnly, make: () => cabs({ learningRate: 0.1 }) },
     ];
     for (let seed = 1; seed <= ctx.seeds; seed++) {
-      for (const run of runs) {
-        if (!selects(ctx.algorithms, run.name)) continue;
-        if ('onlyWhenNamed' in run && !ctx.algorithms?.includes(run.name)) continue;
-        const arbitrated = run.name.startsWith('arbiter');
-        const record = await runExperiment(ctx.primary, {
+      await runVariants(
+        ctx,
+        {
           suite: 'arbiter',
-          label: run.label,
-          algorithm: run.make,
-          dataset: run.data,
+          dataset: arbiterData,
           spec,
           seed,
           budget,
           evaluations: epochs,
-          ...(arbitrated ? { observe: observeArbiter } : {}),
-        });
-        await ctx.record(record);
-        const note = arbitrated ? decisionNote(record) : undefined;
-        if (note) ctx.results.findings.push({ suite: 'arbiter', text: note });
-      }
+          note: (run) => (run.events ? decisionNote(run) : undefined),
+        },
+        runs,
+      );
     }
   }
 }

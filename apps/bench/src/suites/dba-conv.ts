@@ -14,10 +14,10 @@ import { adam, fixedBatch, momentum, type Optimizer } from '@abs/core';
 import { subset } from '@abs/data';
 import { dba } from '@abs/dba';
 import type { SuiteContext } from '../context';
-import { modelName, runExperiment } from '../run-experiment';
+import { modelName } from '../run-experiment';
 import { smallConvNet } from './conv-nets';
 import { summariseSetting } from './dba';
-import { selects } from './selection';
+import { runVariants } from './run-variants';
 
 const BATCH = 32;
 const FULL_EXAMPLES = 12_000;
@@ -53,22 +53,11 @@ export async function dbaConvSuite(ctx: SuiteContext): Promise<void> {
           })),
           { name: 'fixed-batch', label: baseName, make: () => fixedBatch({ optimizer: base(), batchSize: BATCH }) },
         ];
-        for (const v of variants) {
-          if (!selects(ctx.algorithms, v.name)) continue;
-          await ctx.record(
-            await runExperiment(ctx.primary, {
-              suite: 'dba-conv',
-              label: v.label,
-              algorithm: v.make,
-              dataset: data,
-              spec,
-              seed,
-              budget,
-              evaluations: 5,
-              maxTrace: 200,
-            }),
-          );
-        }
+        await runVariants(
+          ctx,
+          { suite: 'dba-conv', dataset: data, spec, seed, budget, evaluations: 5, maxTrace: 200 },
+          variants,
+        );
       }
     }
     const runs = ctx.results.runs.filter(

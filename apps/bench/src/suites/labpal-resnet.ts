@@ -9,14 +9,14 @@
  * LABPAL re-measures every 25 updates and trusts its average after 10 (K = 25, U = 10; defaults
  * 1000 and 400); the labels and findings say so. The quick form trains 256 examples, untuned.
  */
-import { type Algorithm, adam, fixedBatch, momentum } from '@abs/core';
+import { adam, fixedBatch, momentum } from '@abs/core';
 import { labpal, pal } from '@abs/parabola-ls';
 import type { SuiteContext } from '../context';
-import { type Observer, observeLabpal, observePal } from '../observe';
-import { runExperiment } from '../run-experiment';
+import { observeLabpal, observePal } from '../observe';
 import { cifarOrFashion } from './cifar-or-fashion';
 import { resnet20 } from './conv-nets';
 import { lineSearchNote } from './labpal';
+import { runVariants, type Variant } from './run-variants';
 import { selects } from './selection';
 import { tuneLearningRate } from './tune-learning-rate';
 
@@ -47,7 +47,7 @@ export async function labpalResnetSuite(ctx: SuiteContext): Promise<void> {
           seed,
           examples: Math.round(('examples' in budget ? budget.examples : budget.steps * BATCH) / 4),
         });
-    const variants: { name: string; label: string; make: () => Algorithm; observe?: Observer }[] = [
+    const variants: Variant[] = [
       ...(['NSGD', 'SGD'] as const).map((mode) => ({
         name: `labpal-${mode.toLowerCase()}`,
         label: `labpal-${mode.toLowerCase()} (K=${scaled.reuseSteps}, U=${scaled.untrustedUpdates})`,
@@ -66,22 +66,18 @@ export async function labpalResnetSuite(ctx: SuiteContext): Promise<void> {
         make: () => fixedBatch({ optimizer: adam({ learningRate: 1e-3 }), batchSize: BATCH }),
       },
     ];
-    for (const v of variants) {
-      if (!selects(ctx.algorithms, v.name)) continue;
-      const run = await runExperiment(ctx.primary, {
+    await runVariants(
+      ctx,
+      {
         suite: 'labpal-resnet',
-        label: v.label,
-        algorithm: v.make,
         dataset: data,
         spec,
         seed,
         budget,
         evaluations: ctx.quick ? 1 : 6,
-        ...(v.observe ? { observe: v.observe } : {}),
-      });
-      await ctx.record(run);
-      const note = lineSearchNote(run, `each window takes 10 calls and is reused for ${scaled.reuseSteps} updates`);
-      if (note) ctx.results.findings.push({ suite: 'labpal-resnet', text: note });
-    }
+        note: (run) => lineSearchNote(run, `each window takes 10 calls and is reused for ${scaled.reuseSteps} updates`),
+      },
+      variants,
+    );
   }
 }

@@ -10,12 +10,12 @@
  * labels say so. Each run's trace carries its step size per call (LABPAL: s̄, or λ̄ in SGD mode;
  * PAL: s and its raw fitted step), and every LABPAL window's outcome goes into its events.
  */
-import { type Algorithm, adam, fixedBatch, mlp, sgd } from '@abs/core';
+import { adam, fixedBatch, mlp, sgd } from '@abs/core';
 import { labpal, pal } from '@abs/parabola-ls';
 import type { SuiteContext } from '../context';
-import { type Observer, observeLabpal, observePal } from '../observe';
+import { observeLabpal, observePal } from '../observe';
 import type { RunRecord } from '../results';
-import { runExperiment } from '../run-experiment';
+import { runVariants, type Variant } from './run-variants';
 import { selects, suiteDatasets } from './selection';
 import { tuneLearningRate } from './tune-learning-rate';
 
@@ -44,7 +44,7 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
             seed,
             examples: Math.round(('examples' in budget ? budget.examples : budget.steps * BATCH) / 4),
           });
-      const variants: { name: string; label: string; make: () => Algorithm; observe?: Observer }[] = [
+      const variants: Variant[] = [
         ...(['NSGD', 'SGD'] as const).flatMap((mode) =>
           (['exact', 'reference'] as const).map((fidelity) => ({
             name: `labpal-${mode.toLowerCase()}-${fidelity}`,
@@ -65,23 +65,11 @@ export async function labpalSuite(ctx: SuiteContext): Promise<void> {
           make: () => fixedBatch({ optimizer: adam({ learningRate: 1e-3 }), batchSize: BATCH }),
         },
       ];
-      for (const v of variants) {
-        if (!selects(ctx.algorithms, v.name)) continue;
-        const run = await runExperiment(ctx.primary, {
-          suite: 'labpal',
-          label: v.label,
-          algorithm: v.make,
-          dataset: data,
-          spec,
-          seed,
-          budget,
-          evaluations: 10,
-          ...(v.observe ? { observe: v.observe } : {}),
-        });
-        await ctx.record(run);
-        const note = lineSearchNote(run);
-        if (note) ctx.results.findings.push({ suite: 'labpal', text: note });
-      }
+      await runVariants(
+        ctx,
+        { suite: 'labpal', dataset: data, spec, seed, budget, evaluations: 10, note: (run) => lineSearchNote(run) },
+        variants,
+      );
     }
   }
 }
