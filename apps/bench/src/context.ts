@@ -41,12 +41,14 @@ export interface SuiteContext {
   /** `--data-dir`: the folder of the extracted CIFAR-10 binary archive, when given. */
   readonly dataDir: string | undefined;
   /**
-   * Images (`featureShape` [h, w, c]) for conv nets: `perClass` training images of each class
-   * and a quarter as many test images (MNIST and Fashion-MNIST: split 80/20 per class, like
-   * `mnist()`; CIFAR-10: the first images of each class in the official training and test
-   * files, standardised per channel). Loaded once per (name, perClass).
+   * Images (`featureShape` [h, w, c]) for conv nets, named by their sizes (`mnist 8000/2000`):
+   * `perClass` training images of each class and a quarter as many test images (MNIST and
+   * Fashion-MNIST: split 80/20 per class; CIFAR-10: the first images of each class in the
+   * official training and test files, standardised per channel), or `'all'`: the whole of
+   * `mnist()` or `fashionMnist()` with their default split (MNIST: 8000/2000, as its classes
+   * fall). Loaded once per (name, perClass).
    */
-  images(name: ImageDatasetName, perClass: number): Promise<NamedData>;
+  images(name: ImageDatasetName, perClass: number | 'all'): Promise<NamedData>;
 }
 
 export type ImageDatasetName = DatasetName | 'cifar10';
@@ -72,25 +74,27 @@ export function imageLoader(dataDir: string | undefined): SuiteContext['images']
     const key = `${name}/${perClass}`;
     let entry = cache.get(key);
     if (!entry) {
-      const testPerClass = Math.max(1, Math.round(perClass / 4));
-      const label = `${name} ${perClass * 10}/${testPerClass * 10}`;
-      entry = (
-        name === 'cifar10'
-          ? loadCifar10(dataDir, perClass, testPerClass)
-          : (name === 'mnist' ? mnist : fashionMnist)({
-              seed: 0,
-              shape: 'image',
-              limitPerClass: perClass + testPerClass,
-              testFraction: testPerClass / (perClass + testPerClass),
-            })
-      ).then((d) => ({ name: label, train: d.train, test: d.test }));
+      entry = loadImages(name, perClass, dataDir).then((d) => ({
+        name: `${name} ${d.train.size}/${d.test.size}`,
+        train: d.train,
+        test: d.test,
+      }));
       cache.set(key, entry);
     }
     return entry;
   };
 }
 
-function loadCifar10(dataDir: string | undefined, trainPerClass: number, testPerClass: number) {
-  if (dataDir === undefined) throw new Error('cifar10 needs --data-dir (the cifar-10-batches-bin folder)');
-  return cifar10({ dir: dataDir, normalize: 'standardize', trainPerClass, testPerClass });
+function loadImages(name: ImageDatasetName, perClass: number | 'all', dataDir: string | undefined) {
+  const test = perClass === 'all' ? undefined : Math.max(1, Math.round(perClass / 4));
+  if (name === 'cifar10') {
+    if (dataDir === undefined) throw new Error('cifar10 needs --data-dir (the cifar-10-batches-bin folder)');
+    const sized = perClass === 'all' || test === undefined ? {} : { trainPerClass: perClass, testPerClass: test };
+    return cifar10({ dir: dataDir, normalize: 'standardize', ...sized });
+  }
+  const sized =
+    perClass === 'all' || test === undefined
+      ? {}
+      : { limitPerClass: perClass + test, testFraction: test / (perClass + test) };
+  return (name === 'mnist' ? mnist : fashionMnist)({ seed: 0, shape: 'image', ...sized });
 }
