@@ -23,7 +23,7 @@ const BATCH = 32;
 const FULL_EXAMPLES = 12_000;
 
 export async function dbaConvSuite(ctx: SuiteContext): Promise<void> {
-  const digits = await ctx.images('mnist', ctx.quick ? 40 : 800);
+  const digits = await ctx.images('mnist', ctx.quick ? 40 : 'all');
   const spec = smallConvNet([28, 28, 1]);
   const budget = ctx.budget ?? { examples: ctx.quick ? 320 : FULL_EXAMPLES };
   ctx.results.findings.push({
