@@ -220,6 +220,31 @@ describeNative('conv statistics on onnx', () => {
       ] as const;
       for (const [actual, expected] of pairs) expect(maxRelativeDifference(actual, expected)).toBeLessThan(1e-3);
     }
+    // ξ of the fused step, exact and reference, against ξ from the reference's statistics:
+    // (1/n)·Σ_i ‖g_i‖² − ‖ḡ‖², and Σ M_ref − ‖ḡ‖².
+    const total = (list: readonly ArrayLike<number>[]) =>
+      list.reduce((s, t) => s + Array.from(t).reduce((u, v) => u + v, 0), 0);
+    const e = await oracle.evaluate(BATCH, {
+      gradient: true,
+      perExampleGradientNormSquared: true,
+      secondMoment: { fidelity: 'reference' },
+    });
+    const squares = total((e.gradient ?? []).map((g) => g.data.map((v) => v * v)));
+    const expected = {
+      exact: total(e.perExampleGradientNormSquared ?? []) / BATCH.length - squares,
+      reference: total((e.secondMoment ?? []).map((m) => m.data)) - squares,
+    };
+    const parameters = await model.readParameters();
+    for (const fidelity of ['exact', 'reference'] as const) {
+      model.writeParameters(parameters);
+      const step = await model.sgdStep?.(BATCH, { learningRate: 0.1 }, { gradientVariance: { fidelity } });
+      expect(step?.applied).toBe(true);
+      expect(
+        maxRelativeDifference([step?.gradientVariance ?? Number.NaN], [expected[fidelity]]),
+        fidelity,
+      ).toBeLessThan(1e-3);
+    }
+    expect(expected.exact).not.toBeCloseTo(expected.reference, 2);
     model.dispose();
   });
 

@@ -195,6 +195,10 @@ describeNative('onnx model beyond the conformance suite', () => {
     await model.evaluate([0, 1], dba);
     await model.evaluate([2, 3], dba);
     expect(model.sessionStats()).toEqual({ sessions: 4, runs: 10 });
+    // A CABS step (update and ξ in one run) at two batch sizes: one more session, one run each.
+    await model.sgdStep?.([0, 1], { learningRate: 0.1 }, { gradientVariance: true });
+    await model.sgdStep?.([2, 3, 4], { learningRate: 0.1 }, { gradientVariance: true });
+    expect(model.sessionStats()).toEqual({ sessions: 5, runs: 12 });
     model.dispose();
   });
 
@@ -243,6 +247,32 @@ describeNative('onnx model beyond the conformance suite', () => {
     expect(step?.applied).toBe(false);
     expect(await model.readParameters()).toEqual(before);
     expect((await model.sgdStep?.([0, 1, 2, 3], { learningRate: 1e-6 }))?.applied).toBe(true);
+    model.dispose();
+  });
+
+  it('takes no step whose ξ overflows, though the loss, gradient and new parameters are finite', async () => {
+    // One linear unit z = w·x + b at w = b = 0, mse against t = 1, on x = ±1e20: the examples'
+    // weight gradients ∓1e20 cancel (ḡ_w = 0, ḡ_b = −1), but each ‖g_i‖² = 1e40 + 1 overflows float32.
+    const data: Dataset = {
+      name: 'opposed',
+      size: 2,
+      featureShape: [1],
+      features: Float32Array.of(1e20, -1e20),
+      targets: Float32Array.of(1, 1),
+      targetSize: 1,
+    };
+    const model = await onnxBackend().compile(mlp([1, 1], { loss: 'mse' }), data, { seed: 1 });
+    model.writeParameters([new Float32Array(1), new Float32Array(1)]);
+    const plain = await model.sgdStep?.([0, 1], { learningRate: 0.5 }, { gradient: true });
+    expect(plain?.applied).toBe(true);
+    expect(plain?.loss).toBe(0.5);
+    expect([...(plain?.gradient ?? []).flatMap((g) => [...g.data])]).toEqual([0, -1]);
+    model.writeParameters([new Float32Array(1), new Float32Array(1)]);
+    const step = await model.sgdStep?.([0, 1], { learningRate: 0.5 }, { gradientVariance: true });
+    expect(step?.gradientNormSquared).toBe(1);
+    expect(step?.gradientVariance).toBe(Number.POSITIVE_INFINITY);
+    expect(step?.applied).toBe(false);
+    expect(await model.readParameters()).toEqual([new Float32Array(1), new Float32Array(1)]);
     model.dispose();
   });
 });

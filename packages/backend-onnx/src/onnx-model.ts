@@ -32,6 +32,7 @@ import {
   type ModelSpec,
   modelCapabilities,
   resolveExampleWeights,
+  resolveGradientVariance,
   resolveSgdStep,
   type SgdStep,
   type SgdStepRequest,
@@ -168,15 +169,25 @@ export function createOnnxModel(
     pass(batch, request, 'evaluate').then((r) => r.result);
 
   /**
-   * One run of the graph for `request`, plus, with `step`, the SGD update of the same pass:
-   * taken (the model's parameters replaced) only when the loss and ‖∇‖² are finite.
+   * One run of the graph for `request`, plus, with `step`, the SGD update of the same pass (and
+   * ξ when `step.variance` says how): taken (the model's parameters replaced) only when the loss
+   * is finite and ≥ 0 and ‖∇‖², ξ and the new parameters are finite.
    */
   async function pass(
     batch: BatchIndices,
     request: EvaluateRequest<HostTensor>,
     where: string,
-    step?: { readonly learningRate: number; readonly weightDecay: number },
-  ): Promise<{ result: EvaluateResult<HostTensor>; gradientNormSquared?: number; applied?: boolean }> {
+    step?: {
+      readonly learningRate: number;
+      readonly weightDecay: number;
+      readonly variance: GraphSignature['variance'];
+    },
+  ): Promise<{
+    result: EvaluateResult<HostTensor>;
+    gradientNormSquared?: number;
+    gradientVariance?: number;
+    applied?: boolean;
+  }> {
     assertLive(where);
     const indices = checkBatch(batch, dataset.size, `${name}.${where}`);
     const n = indices.length;
@@ -197,6 +208,7 @@ export function createOnnxModel(
     const sig: GraphSignature = {
       ...plan.signature,
       ...(step ? { step: step.weightDecay > 0 ? 'sgd-decay' : 'sgd' } : {}),
+      ...(step?.variance ? { variance: step.variance } : {}),
       ...(updateRunning ? { batchStatistics: true } : {}),
     };
     const replace = request.replaceFeatures;
@@ -281,19 +293,30 @@ export function createOnnxModel(
     }
     if (sig.outputs) result.outputs = hostTensor(read(out, names.outputs) as Float32Array, [n, outputSize]);
     if (!step) return { result };
-    const gradientNormSquared = (read(out, names.gradientNormSquared) as Float32Array)[0] as number;
-    const updatedFinite = Number.isFinite((read(out, names.updatedCheck) as Float32Array)[0]);
-    const applied = Number.isFinite(result.loss) && Number.isFinite(gradientNormSquared) && updatedFinite;
+    const scalar = (key: string) => (read(out, key) as Float32Array)[0] as number;
+    const gradientNormSquared = scalar(names.gradientNormSquared);
+    const gradientVariance = sig.variance ? scalar(names.gradientVariance) : undefined;
+    const applied =
+      Number.isFinite(result.loss) &&
+      result.loss >= 0 &&
+      Number.isFinite(gradientNormSquared) &&
+      (gradientVariance === undefined || Number.isFinite(gradientVariance)) &&
+      Number.isFinite(scalar(names.updatedCheck));
     if (applied) {
       stateVersion += 1;
       parameters = parameterInfo.map((_, p) =>
         hostTensor(read(out, names.updated(p)) as Float32Array, shapes[p] as number[]),
       );
     }
-    return { result, gradientNormSquared, applied };
+    return { result, gradientNormSquared, applied, ...(gradientVariance === undefined ? {} : { gradientVariance }) };
   }
 
-  /** `Model.sgdStep`: the update is part of the training graph; the gradient leaves it only when asked. */
+  /**
+   * `Model.sgdStep`: the update is part of the training graph; the gradient leaves it only when
+   * asked. ξ, when asked, is reduced in the same graph from the per-example squared norms (the
+   * exact second moments sum to the same number, so a `'secondMoment'` resolution takes them
+   * too) or from the reference fidelity's moments: one scalar comes back.
+   */
   async function sgdStep(
     batch: BatchIndices,
     step: SgdStep,
@@ -301,18 +324,26 @@ export function createOnnxModel(
   ): Promise<SgdStepResult<HostTensor>> {
     assertLive('sgdStep');
     const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
+    const resolved = resolveGradientVariance({ backend: name, capabilities, spec }, request);
+    const variance = resolved === undefined ? undefined : resolved === 'reference' ? 'reference' : 'norms';
     const statistics: EvaluateRequest<HostTensor> = {
       perExampleLoss: request.perExampleLoss === true,
       gradient: request.gradient === true,
       secondMoment: request.secondMoment ?? false,
       gram: request.gram === true,
     };
-    const { result, gradientNormSquared, applied } = await pass(batch, statistics, 'sgdStep', {
+    const { result, gradientNormSquared, gradientVariance, applied } = await pass(batch, statistics, 'sgdStep', {
       learningRate,
       weightDecay,
+      variance,
     });
     const { batchSize: _, ...rest } = result;
-    return { ...rest, gradientNormSquared: gradientNormSquared as number, applied: applied as boolean };
+    return {
+      ...rest,
+      gradientNormSquared: gradientNormSquared as number,
+      ...(gradientVariance === undefined ? {} : { gradientVariance }),
+      applied: applied as boolean,
+    };
   }
 
   return {

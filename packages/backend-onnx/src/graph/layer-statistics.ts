@@ -5,25 +5,28 @@
  * one position, a convolution P (a_ip the K = kh·kw·c input patch under output position p), so
  * example i's gradient is G_i = Σ_p a_ip δ_ipᵀ (K × F) and B_i = Σ_p δ_ip (bias).
  *
- * Conv layers work on their patches (im2col): one `Gather` of the padded NHWC input gives the
- * [n·P, K] matrix whose columns are in the kernel's HWIO order, so
- *   gradient         Aᵀ·Δ̄ (one Gemm, n·P deep), bias Σ Δ̄; with fewer than 8 input channels
- *                    a convolution of the input with Δ̄ as the kernel (batch as channels,
- *                    dilation = stride) instead
- *   second moment    exact      Σ_i G_i∘G_i · c_m, from G = Δ̄_iᵀA_i for every example (one
- *                               batched MatMul, [n, F, K])
+ * Conv layers work on their patches (conv-patches.ts: one strided `Slice` of the padded NHWC
+ * input per kernel offset, [n·P, C] each), so
+ *   gradient         per offset Δ̄ᵀ·A_offset (one MatMul n·P deep), bias Σ Δ̄; or, when a
+ *                    statistic materialises every G_i anyway, Σ_i G_i (1ᵀ·G)
+ *   G_i              in groups of offsets, [n, F, K_g]: Δ̄_i [F, P] times the offset's patches
+ *                    [P, C] per offset; with fewer than 8 input channels all offsets at once
+ *   second moment    exact      Σ_i G_i∘G_i · c_m (1ᵀ·(G∘G) per group)
  *                    reference  (A∘A)ᵀ(Δ̄∘Δ̄) · c_m: cross-position terms dropped (CABS's code)
  *   ‖G_i‖²           the cheaper of ‖G_i‖² from G (P·K·F per example) and
  *                    Σ_{p,q}(a_ip·a_iq)(δ_ip·δ_iq) (P²·(K+F) per example)
- *   Gram ⟨G_i, G_j⟩  G_flat·G_flatᵀ + B·Bᵀ
+ *   Gram ⟨G_i, G_j⟩  Σ_groups G_flat·G_flatᵀ + B·Bᵀ
+ *   ξ's sums         Σ_i ‖G_i‖² + ‖B_i‖², or Σ_{i,p} (‖a_ip‖² + 1)·‖δ_ip‖² (reference)
  *   weighted         the gradient of Δ̄∘w̃
  * Dense layers use the rank-one forms: (A∘A)ᵀ(Δ̄∘Δ̄), ‖a_i‖²‖δ_i‖², (Δ̄Δ̄ᵀ)∘(AAᵀ + 1).
  * Memory: the patches hold n·P·K values, and the exact statistics of a conv layer n·K·F more
- * (every example's gradient at once); the README states the bound.
+ * (every example's gradient); the README states the bound.
  */
-import type { Conv2dLayer, LayerInfo } from '@abs/core';
+import type { LayerInfo } from '@abs/core';
+import { convPatches, weightShape } from './conv-patches';
 import { attr, type GraphBuilder } from './graph-builder';
-import { convGeometry } from './network';
+import { convGeometry, windowAttributes } from './network';
+import { rowSquares, sum } from './reductions';
 
 /** Values by parameter index. */
 export type ParameterValues = [number, string][];
@@ -38,38 +41,6 @@ export function statisticDims(info: LayerInfo, p: number, shape: readonly number
   return info.kind === 'dense' && p === info.parameters[1] ? [1, shape[0] as number] : shape;
 }
 
-/**
- * A conv layer's input as patches, offset-major: [kh·kw, n·P, C], entry (ky·kw + kx, (i, oy, ox),
- * c) = input (i, oy·sh + ky − top, ox·sw + kx − left, c), zero outside the image. One strided
- * `Slice` of the padded NHWC input per kernel offset, stacked along a new first axis, so every
- * copy is a contiguous block (interleaving offsets within a row copied C values at a time and
- * cost more than the convolution itself).
- */
-export function convPatches(g: GraphBuilder, info: LayerInfo, a: string): string[] {
-  const geometry = convGeometry(info);
-  const c = info.inputShape[2] as number;
-  const [top, left, bottom, right] = geometry.pads;
-  const [rows, cols] = geometry.output;
-  const [kh, kw] = geometry.kernel;
-  const [sh, sw] = geometry.strides;
-  let nhwc = g.node('Transpose', [a], { perm: attr.ints([0, 2, 3, 1]) });
-  if (top + left + bottom + right > 0) {
-    nhwc = g.node('Pad', [nhwc, g.int64s([0, top, left, 0, 0, bottom, right, 0])]);
-  }
-  const axes = g.int64s([1, 2]);
-  const steps = g.int64s([sh, sw]);
-  const stacked = g.int64s([1, -1, c]);
-  const shifted: string[] = [];
-  for (let ky = 0; ky < kh; ky++) {
-    for (let kx = 0; kx < kw; kx++) {
-      const starts = g.int64s([ky, kx]);
-      const ends = g.int64s([ky + (rows - 1) * sh + 1, kx + (cols - 1) * sw + 1]);
-      shifted.push(g.node('Reshape', [g.node('Slice', [nhwc, starts, ends, axes, steps]), stacked]));
-    }
-  }
-  return shifted;
-}
-
 /** The statistics of one layer's record (input and Δ̄), sharing patches and per-example gradients. */
 export class LinearStatistics {
   private readonly conv: boolean;
@@ -79,23 +50,34 @@ export class LinearStatistics {
   private readonly channelsIn: number;
   private patchesValue: string | undefined;
   private offsetsValue: string[] | undefined;
-  private examplesValue: string | undefined;
+  private groupsValue: string[] | undefined;
   private biasExamplesValue: string | undefined;
+  /** A conv layer whose statistics materialise every G_i: its gradient is Σ_i G_i then. */
+  private readonly materialise: boolean;
+  private readonly ones: () => string;
 
   constructor(
     private readonly g: GraphBuilder,
     private readonly info: LayerInfo,
     private readonly a: string,
     private readonly delta: string,
-    /** The [1, batch] ones input (dense bias sums). */
-    private readonly ones: () => string,
+    context: {
+      /** The [1, batch] ones input (dense bias sums, sums over examples). */
+      readonly ones: () => string;
+      /** The statistics the graph will ask for (exact moments, ‖G_i‖², Gram). */
+      readonly wants?: { readonly moments?: boolean; readonly norms?: boolean; readonly gram?: boolean };
+    },
   ) {
+    this.ones = context.ones;
+    const wants = context.wants ?? {};
     this.conv = info.kind === 'conv2d';
     this.channels = info.outputShape.at(-1) as number;
     const [kh, kw] = this.conv ? convGeometry(info).kernel : [1, 1];
     this.positions = info.outputSize / this.channels;
     this.channelsIn = info.inputShape.at(-1) as number;
     this.width = kh * kw * this.channelsIn;
+    this.materialise =
+      this.conv && (wants.moments === true || wants.gram === true || (wants.norms === true && !this.normsByPositions));
   }
 
   get hasBias(): boolean {
@@ -140,6 +122,19 @@ export class LinearStatistics {
   }
 
   /**
+   * The gradient: `product` of Δ̄, or for a conv layer whose statistics materialise every
+   * example's G_i anyway, Σ_i G_i (1ᵀ·G per group: no second product over the patches).
+   */
+  gradient(name: (p: number) => string): ParameterValues {
+    if (!this.materialise) return this.product(this.delta, name);
+    const [pw, pb] = this.info.parameters as [number, number | undefined];
+    const sums = this.perGroup((flat) => this.g.node('MatMul', [this.ones(), flat]));
+    const values: ParameterValues = [[pw, this.kernelShaped(sums, name(pw))]];
+    if (pb !== undefined) values.push([pb, this.biasSum(this.delta, name(pb))]);
+    return values;
+  }
+
+  /**
    * Σ over examples and positions of a_ip d_ipᵀ (of a_ip∘a_ip with `squared`) in the weight's
    * shape and of d_ip in the bias's, named by `name(p)`.
    */
@@ -162,11 +157,16 @@ export class LinearStatistics {
     }
     const values: ParameterValues = [[pw, weight]];
     if (pb === undefined) return values;
-    const bias = this.conv
-      ? g.node('ReduceSum', [d, g.int64s([0, 2, 3])], { keepdims: attr.int(0) }, name(pb))
-      : g.node('MatMul', [this.ones(), d], {}, name(pb));
-    values.push([pb, bias]);
+    values.push([pb, this.biasSum(d, name(pb))]);
     return values;
+  }
+
+  /** Σ_i Σ_p d_ip: the bias-shaped sum. */
+  private biasSum(d: string, name: string): string {
+    const { g } = this;
+    return this.conv
+      ? g.node('ReduceSum', [d, g.int64s([0, 2, 3])], { keepdims: attr.int(0) }, name)
+      : g.node('MatMul', [this.ones(), d], {}, name);
   }
 
   /** Σ_i G_i∘G_i·scale and Σ_i B_i∘B_i·scale (`exact`), or the reference fidelity's sums. */
@@ -175,7 +175,7 @@ export class LinearStatistics {
     const squaredDelta = g.node('Mul', [this.delta, g.node('Mul', [this.delta, scale])]);
     if (!this.conv || fidelity === 'reference') return this.product(squaredDelta, name, true);
     const [pw, pb] = info.parameters as [number, number | undefined];
-    const sums = g.node('ReduceSumSquare', [this.examples()], reduce([1]));
+    const sums = this.perGroup((flat) => g.node('MatMul', [this.ones(), g.node('Mul', [flat, flat])]));
     const values: ParameterValues = [[pw, this.kernelShaped(g.node('Mul', [sums, scale]), name(pw))]];
     if (pb !== undefined) {
       const squares = g.node('ReduceSumSquare', [this.biasExamples()], reduce([0]));
@@ -187,14 +187,20 @@ export class LinearStatistics {
   /** ‖G_i‖² and ‖B_i‖² per example ([n] each; the bias's only with a bias), unscaled. */
   norms(): { weight: string; bias: string } {
     const { g } = this;
-    const rows = reduce([1]);
     if (!this.conv) {
-      const bias = g.node('ReduceSumSquare', [this.delta], rows);
-      return { weight: g.node('Mul', [g.node('ReduceSumSquare', [this.a], rows), bias]), bias };
+      const bias = rowSquares(g, this.delta);
+      return { weight: g.node('Mul', [rowSquares(g, this.a), bias]), bias };
     }
-    const bias = g.node('ReduceSumSquare', [this.biasExamples()], rows);
-    if (!this.normsByPositions)
-      return { weight: g.node('ReduceSumSquare', [this.examples()], reduce([0, 2, 3])), bias };
+    const bias = rowSquares(g, this.biasExamples());
+    if (!this.normsByPositions) {
+      return {
+        weight: sum(
+          g,
+          this.groups().map((examples) => rowSquares(g, examples)),
+        ),
+        bias,
+      };
+    }
     const perm = { perm: attr.ints([0, 2, 1]) };
     // Example-major patches [n, P, K] (a transpose of the patches: only where P is small).
     const byExample = g.node('Transpose', [this.patchesByExample()], { perm: attr.ints([1, 2, 0, 3]) });
@@ -208,6 +214,38 @@ export class LinearStatistics {
     };
   }
 
+  /**
+   * The layer's part of n·Σ_j M_j, a scalar, unscaled: Σ_i ‖G_i‖² + ‖B_i‖² (`exact`, the sum of
+   * the exact second moments), or Σ_i Σ_p (‖a_ip‖² + 1)·‖δ_ip‖² (`reference`: cross-position
+   * terms dropped; the 1 only with a bias). A dense layer's two are the same,
+   * (‖a_i‖² + 1)·‖δ_i‖²; a conv layer's reference sum takes ‖a_ip‖² for every position at once
+   * as a convolution of A∘A with a ones kernel of one output channel.
+   */
+  varianceSum(fidelity: 'exact' | 'reference'): string {
+    const { g, info } = this;
+    const all = { keepdims: attr.int(0) };
+    if (this.conv && fidelity === 'exact') {
+      const norms = this.norms();
+      const weight = g.node('ReduceSum', [norms.weight], all);
+      return this.hasBias ? g.node('Add', [weight, g.node('ReduceSum', [norms.bias], all)]) : weight;
+    }
+    let patchSquares: string;
+    let deltaSquares: string;
+    if (this.conv) {
+      // [n, 1, H', W']: ‖a_ip‖² by a one-output convolution, ‖δ_ip‖² summed over channels.
+      const geometry = convGeometry(info);
+      const ones = g.floatConstant(new Float32Array(this.width).fill(1), [1, this.channelsIn, ...geometry.kernel]);
+      patchSquares = g.node('Conv', [g.node('Mul', [this.a, this.a]), ones], windowAttributes(geometry));
+      const channels = { keepdims: attr.int(1) };
+      deltaSquares = g.node('ReduceSum', [g.node('Mul', [this.delta, this.delta]), g.int64s([1])], channels);
+    } else {
+      patchSquares = rowSquares(g, this.a);
+      deltaSquares = rowSquares(g, this.delta);
+    }
+    const inputs = this.hasBias ? g.node('Add', [patchSquares, g.scalar(1)]) : patchSquares;
+    return g.node('ReduceSum', [g.node('Mul', [inputs, deltaSquares])], all);
+  }
+
   /** K_ij = ⟨G_i, G_j⟩ + ⟨B_i, B_j⟩, [n, n], unscaled. */
   gram(): string {
     const { g } = this;
@@ -219,9 +257,13 @@ export class LinearStatistics {
         g.node('Gemm', this.hasBias ? [this.a, this.a, g.scalar(1)] : [this.a, this.a], transB),
       ]);
     }
-    const byExample = g.node('Transpose', [this.examples()], { perm: attr.ints([1, 0, 2, 3]) });
-    const flat = g.node('Reshape', [byExample, g.int64s([0, -1])]);
-    const gram = g.node('Gemm', [flat, flat], transB);
+    const gram = sum(
+      g,
+      this.groups().map((examples) => {
+        const flat = g.node('Reshape', [examples, g.int64s([0, -1])]);
+        return g.node('Gemm', [flat, flat], transB);
+      }),
+    );
     if (!this.hasBias) return gram;
     const b = this.biasExamples();
     return g.node('Add', [gram, g.node('Gemm', [b, b], transB)]);
@@ -237,10 +279,39 @@ export class LinearStatistics {
     return this.g.node('Reshape', [this.patches(), this.g.int64s([0, -1, this.positions, this.channelsIn])]);
   }
 
-  /** Every example's gradient, per kernel offset: [kh·kw, n, F, C] (Δ̄_iᵀ times that offset's patches). */
-  private examples(): string {
-    this.examplesValue ??= this.g.node('MatMul', [this.deltasByChannel(), this.patchesByExample()]);
-    return this.examplesValue;
+  /**
+   * Every example's kernel gradient in groups of kernel offsets, [n, F, K_g] each: G_i's
+   * columns of one offset (K_g = C, `Δ̄_i` as [F, P] times that offset's patches [P, C]), or,
+   * with fewer than 8 input channels, of all offsets at once (K_g = K, the patches transposed
+   * example-major first), where one offset's product would be a matrix-vector product.
+   */
+  private groups(): string[] {
+    if (this.groupsValue) return this.groupsValue;
+    const { g } = this;
+    const deltas = this.deltasByChannel();
+    if (this.channelsIn >= 8 || this.offsets().length === 1) {
+      const byExample = g.int64s([-1, this.positions, this.channelsIn]);
+      this.groupsValue = this.offsets().map((patches) =>
+        g.node('MatMul', [deltas, g.node('Reshape', [patches, byExample])]),
+      );
+    } else {
+      const interleaved = g.node('Transpose', [this.patches()], { perm: attr.ints([1, 0, 2]) });
+      const patches = g.node('Reshape', [interleaved, g.int64s([-1, this.positions, this.width])]);
+      this.groupsValue = [g.node('MatMul', [deltas, patches])];
+    }
+    return this.groupsValue;
+  }
+
+  /** `reduce` of each group's examples as [n, F·K_g], stacked as [groups, F, K_g] (for `kernelShaped`). */
+  private perGroup(reduceExamples: (flat: string) => string): string {
+    const { g } = this;
+    const flat = g.int64s([0, -1]);
+    const groups = this.groups();
+    const shape = g.int64s([1, this.channels, this.width / groups.length]);
+    const sums = groups.map((examples) =>
+      g.node('Reshape', [reduceExamples(g.node('Reshape', [examples, flat])), shape]),
+    );
+    return sums.length === 1 ? (sums[0] as string) : g.node('Concat', sums, { axis: attr.int(0) });
   }
 
   /** B_i = Σ_p δ_ip: [n, F]. */
@@ -249,13 +320,6 @@ export class LinearStatistics {
     return this.biasExamplesValue;
   }
 }
-
-/** A conv kernel's HWIO shape. */
-const weightShape = (info: LayerInfo) => [
-  ...(info.spec as Conv2dLayer).kernelSize,
-  info.inputShape[2] as number,
-  info.outputShape[2] as number,
-];
 
 /** Σ dy∘x̂ and Σ dy per channel: batch norm's γ and β gradients. */
 export function batchNormProduct(

@@ -41,6 +41,8 @@ export const names = {
   /** Outputs of an SGD-step graph: parameter p after the step, in its own shape, and ‖∇‖² ([]). */
   updated: (p: number) => `updated_${p}`,
   gradientNormSquared: 'gradient_norm_squared',
+  /** Output [1] of an SGD-step graph asked for it: ξ = tr Σ at the parameters before the step. */
+  gradientVariance: 'gradient_variance',
   /** Output []: 0 when every parameter after the step is finite, NaN otherwise. */
   updatedCheck: 'updated_check',
   /** Output [channels]: the batch's value (mean or biased variance) of buffer b's statistic. */

@@ -41,6 +41,11 @@ export interface GraphSignature {
    * (`'sgd-decay'`) per parameter and ‖∇‖², instead of returning the gradient.
    */
   readonly step?: 'sgd' | 'sgd-decay';
+  /**
+   * With `step`: output ξ = tr Σ, reduced in the graph from the per-example squared norms
+   * (`'norms'`, exact) or from the reference fidelity's second moments (`'reference'`).
+   */
+  readonly variance?: 'norms' | 'reference';
 }
 
 /** A stable cache key for a signature. */
@@ -58,6 +63,7 @@ export function signatureKey(s: GraphSignature): string {
     s.featureGradient ? 'featureGradient' : '',
     s.outputs ? 'outputs' : '',
     s.step === undefined ? '' : `step=${s.step}`,
+    s.variance === undefined ? '' : `variance=${s.variance}`,
   ]
     .filter(Boolean)
     .join(';');

@@ -58,6 +58,36 @@ describe('buildTrainingGraph', () => {
     expect(outputsOf(m)).toEqual(['feature_gradient', 'gradient_2', 'gradient_3', 'loss']);
   });
 
+  it('an SGD step with ξ: only the new parameters and scalars leave the graph', () => {
+    const m = buildTrainingGraph(spec, { ...base, step: 'sgd', variance: 'norms' });
+    expect(inputsOf(m)).toEqual([
+      'batch_scale',
+      'moment_scale',
+      'ones',
+      'param_0',
+      'param_1',
+      'param_2',
+      'param_3',
+      'step_rate',
+      'target',
+      'x',
+    ]);
+    expect(outputsOf(m)).toEqual([
+      'gradient_norm_squared',
+      'gradient_variance',
+      'loss',
+      'updated_0',
+      'updated_1',
+      'updated_2',
+      'updated_3',
+      'updated_check',
+    ]);
+    // ξ of a dense layer from ‖a_i‖² and ‖δ_i‖²: the plain step's 5 Gemm and 2 bias MatMul, plus
+    // four batched row dots ([n, 1, m]·[n, m, 1]), no product over the layer's weights.
+    expect(count(m, 'Gemm')).toBe(5);
+    expect(count(m, 'MatMul')).toBe(2 + 4);
+  });
+
   it('gives every signature its own key', () => {
     const variants: GraphSignature[] = [
       base,
@@ -70,6 +100,9 @@ describe('buildTrainingGraph', () => {
       { ...base, start: 1, featureGradient: true },
       { ...base, outputs: true },
       { ...base, head: 'upstream', gradient: true },
+      { ...base, step: 'sgd' },
+      { ...base, step: 'sgd', variance: 'norms' },
+      { ...base, step: 'sgd', variance: 'reference' },
     ];
     expect(new Set(variants.map(signatureKey)).size).toBe(variants.length);
   });

@@ -24,6 +24,7 @@ import {
   toFlatNhwc,
   toInternal,
 } from './network';
+import { sum } from './reductions';
 import { type GraphSignature, needsBackward, signatureKey } from './signature';
 
 /** The parameterised layers that a pass from top-level node `start` runs, in order. */
@@ -154,11 +155,22 @@ function addStatistics(
   const gramScaled = (value: string) =>
     sig.head === 'upstream' ? value : g.node('Mul', [value, scalarInput(names.gramScale)]);
   const gradients = new Map<number, string>();
+  const varianceSums: string[] = [];
   // Records arrive from the output backwards; statistics are emitted in layer order.
   for (const { info, input: a, delta } of [...context.records].sort((r, s) => r.info.index - s.info.index)) {
-    const layer = info.kind === 'batchNorm' ? undefined : new LinearStatistics(g, info, a, delta, context.ones);
+    const layer =
+      info.kind === 'batchNorm'
+        ? undefined
+        : new LinearStatistics(g, info, a, delta, {
+            ones: context.ones,
+            wants: {
+              moments: sig.secondMoment && sig.momentFidelity !== 'reference',
+              norms: sig.exampleNorms || sig.variance === 'norms',
+              gram: sig.gram,
+            },
+          });
     if (sig.gradient || sig.step) {
-      const values = layer ? layer.product(delta, names.gradient) : batchNormProduct(g, info, a, delta, names.gradient);
+      const values = layer ? layer.gradient(names.gradient) : batchNormProduct(g, info, a, delta, names.gradient);
       for (const [p, value] of values) gradients.set(p, value);
       if (sig.gradient) outputAll(info, values, names.gradient);
     }
@@ -168,6 +180,7 @@ function addStatistics(
       const fidelity = sig.momentFidelity ?? 'exact';
       outputAll(info, layer.moment(scalarInput(names.momentScale), fidelity, names.moment), names.moment);
     }
+    if (sig.variance) varianceSums.push(layer.varianceSum(sig.variance === 'norms' ? 'exact' : 'reference'));
     if (sig.gram) g.output(gramScaled(layer.gram()), names.gram(info.index), [BATCH, BATCH]);
     if (sig.exampleNorms) {
       const norms = layer.norms();
@@ -182,7 +195,13 @@ function addStatistics(
       g.output(a, names.activation(info.index), internalDims(info.inputShape));
     }
   }
-  if (sig.step) addSgdStep(g, { ...context, gradients });
+  if (!sig.step) return;
+  const gradientNormSquared = addSgdStep(g, { ...context, gradients });
+  if (sig.variance) {
+    // ξ = c_m·Σ_l (layer l's part of n·Σ_j M_j) − ‖ḡ‖², c_m = (1/n)/s² undoing the scale of Δ̄.
+    const moments = g.node('Mul', [sum(g, varianceSums), scalarInput(names.momentScale)]);
+    g.output(g.node('Sub', [moments, gradientNormSquared]), names.gradientVariance, [1]);
+  }
 }
 
 /** Per-example weights [n, 1] shaped to broadcast over a layer's output (NCHW for conv). */
@@ -194,7 +213,7 @@ export function perExample(g: GraphBuilder, info: LayerInfo, w: string): string 
  * θ' = θ·k − ∇·η per parameter (k = 1 − ηλ, left out for `'sgd'`), each in its parameter's
  * shape, ‖∇‖² = Σ_p ReduceSumSquare(∇_p), and Σ_p ReduceSum(θ'_p·0), which is 0 when every
  * new parameter is finite and NaN otherwise (a sum of squares could overflow); the model takes the
- * step only when the loss and both are finite.
+ * step only when the loss and both are finite. Returns the value of ‖∇‖².
  */
 function addSgdStep(
   g: GraphBuilder,
@@ -205,7 +224,7 @@ function addSgdStep(
     readonly parameter: (p: number) => string;
     readonly scalarInput: (name: string) => string;
   },
-): void {
+): string {
   const { sig, gradients, parameter, scalarInput } = context;
   const { parameters, layers } = describeSpec(context.spec);
   const rate = scalarInput(names.stepRate);
@@ -221,9 +240,8 @@ function addSgdStep(
     g.output(updated, names.updated(p), info.shape);
     checks.push(g.node('ReduceSum', [g.node('Mul', [updated, g.scalar(0)])], { keepdims: attr.int(0) }));
   });
-  const sum = (values: string[]) => (values.length === 1 ? (values[0] as string) : g.node('Sum', values));
-  g.output(sum(squares), names.gradientNormSquared, []);
-  g.output(sum(checks), names.updatedCheck, []);
+  g.output(sum(g, checks), names.updatedCheck, []);
+  return g.output(sum(g, squares), names.gradientNormSquared, []);
 }
 
 /**

@@ -24,7 +24,7 @@ export function buildWeightedGraph(spec: ModelSpec, start: number): ModelProto {
     const a = g.input(names.activation(info.index), internalDims(info.inputShape));
     const delta = g.input(names.delta(info.index), internalDims(info.outputShape));
     const w = perExample(g, info, g.input(names.weights(info.index), [BATCH, 1]));
-    const layer = new LinearStatistics(g, info, a, delta, onesInput);
+    const layer = new LinearStatistics(g, info, a, delta, { ones: onesInput });
     for (const [p, value] of layer.product(g.node('Mul', [delta, w]), names.weighted)) {
       g.output(value, names.weighted(p), statisticDims(info, p, parameters[p]?.shape as number[]));
     }
