@@ -6,7 +6,8 @@
  *   gradient        Σ_i G̃_i = AᵀΔ̃ over all rows (example, position); for conv, as one convolution
  *                   of the input by Δ̃ (`kernelGradient`), without patches
  *   second moment   exact Σ_i G̃_i∘G̃_i;  reference Σ_{i,p} (a_ip∘a_ip)(δ̃_ip∘δ̃_ip)ᵀ (cross-position
- *                   terms dropped, the CABS authors' formula; both are the same for dense)
+ *                   terms dropped, the CABS authors' formula; both are the same for dense), for
+ *                   conv the gradient convolution of x∘x by Δ̃∘Δ̃, without patches
  *   ‖G̃_i‖²          materialised G̃_i (P·K·F per example, a depthwise convolution of the input by
  *                   each example's Δ̃) or Σ_{p,q} (a_ip·a_iq)(δ̃_ip·δ̃_iq) (P²·(K+F), from patches)
  *   Gram ⟨G̃_i, G̃_j⟩  materialised G̃ blocks, or Σ_{p,q} (a_ip·a_jq)(δ̃_ip·δ̃_jq)
@@ -66,17 +67,16 @@ export interface StatisticsDevice {
   readonly options: StatisticsOptions;
 }
 
-/** The statistics of `info` from its input and Δ̃ (`weightShape`: its weight's shape). */
+/** The statistics of `info` from its input and Δ̃. */
 export function linearStatistics(
   device: StatisticsDevice,
   info: LayerInfo,
-  weightShape: readonly number[],
   input: Tensor,
   delta: Tensor,
 ): LinearLayerStatistics {
   const g = linearGeometry(info);
   return g.conv
-    ? convStatistics(device, g, [...weightShape], input, delta)
+    ? convStatistics(device, g, input, delta)
     : denseStatistics(device, g, input as Tensor2D, delta as Tensor2D);
 }
 
@@ -114,7 +114,6 @@ function denseStatistics(
 function convStatistics(
   { tf, math, options }: StatisticsDevice,
   g: LinearGeometry,
-  weightShape: number[],
   input: Tensor,
   delta: Tensor,
 ): LinearLayerStatistics {
@@ -123,7 +122,6 @@ function convStatistics(
   const size = (perExample: number) => Math.max(1, Math.floor(options.chunkElements / perExample));
   const ranges = (chunk: number) =>
     Array.from({ length: Math.ceil(n / chunk) }, (_, c) => [c * chunk, Math.min(chunk, n - c * chunk)] as const);
-  const all = ranges(size(P * (K + F)));
   let whole: Chunk | undefined;
   const chunkOf = (start: number, count: number): Chunk => {
     if (count === n && whole) return whole;
@@ -134,17 +132,6 @@ function convStatistics(
     return chunk;
   };
   const flat = (t: Tensor3D, width: number) => tf.reshape(t, [-1, width]) as Tensor2D;
-  /** Σ over chunks of AᵀD with A, D = f(chunk) (rows of all examples and positions). */
-  const product = (d: (chunk: Chunk) => Tensor3D, a: (chunk: Chunk) => Tensor3D) =>
-    tf.reshape(
-      tf.addN(
-        all.map(([s, c]) => {
-          const chunk = chunkOf(s, c);
-          return math.productTA(math.transposed(flat(a(chunk), K)), flat(d(chunk), F));
-        }),
-      ),
-      weightShape,
-    );
   const biasSums = (d: Tensor3D) => tf.sum(d, 1) as Tensor2D; // c × F
   const withBias = (weight: Tensor, bias: () => Tensor) => (g.bias ? [weight, bias()] : [weight]);
   /** G̃ of the examples [start, start + count): C × kh × kw × count × F. */
@@ -165,10 +152,9 @@ function convStatistics(
     gradient: () => withBias(kernelGradient(tf, g, input, delta), () => tf.sum(delta, [0, 1, 2])),
     secondMoment(fidelity, factor) {
       if (fidelity === 'reference') {
-        const weight = product(
-          (c) => tf.square(c.d),
-          (c) => tf.square(c.a),
-        );
+        // a_ip∘a_ip are the patches of x∘x (padding stays zero), so this is the gradient
+        // convolution of x∘x by Δ̃∘Δ̃: one convolution, no patches.
+        const weight = kernelGradient(tf, g, tf.square(input), tf.square(delta));
         return withBias(tf.mul(weight, factor), () => tf.mul(tf.sum(tf.square(delta), [0, 1, 2]), factor));
       }
       const sums = ranges(size(K * F + P * F)).map(([s, c]) => tf.sum(tf.square(perExample(s, c)), 3));

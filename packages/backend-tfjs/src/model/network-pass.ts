@@ -72,15 +72,13 @@ export interface NetworkContext {
   readonly math: DenseMath;
   readonly network: DeviceNetwork;
   readonly layers: readonly LayerInfo[];
-  /** Parameter shapes. */
-  readonly shapes: readonly (readonly number[])[];
   readonly inputShape: readonly number[];
   readonly loss: 'softmax-cross-entropy' | 'mse';
   readonly statistics: StatisticsOptions;
 }
 
 export function createNetworkPass(context: NetworkContext) {
-  const { tf, network, layers, shapes } = context;
+  const { tf, network, layers } = context;
   const { nodes, nodeOf } = network;
 
   /** Output logits (n × k) in inference mode. Call inside tidy. */
@@ -93,13 +91,7 @@ export function createNetworkPass(context: NetworkContext) {
 
   /** Statistics of one linear layer from its recorded input and Δ̃. Call inside tidy. */
   const statisticsOf = (info: LayerInfo, input: Tensor, delta: Tensor) =>
-    linearStatistics(
-      { tf, math: context.math, options: context.statistics },
-      info,
-      shapes[info.parameters[0] as number] as number[],
-      input,
-      delta,
-    );
+    linearStatistics({ tf, math: context.math, options: context.statistics }, info, input, delta);
 
   /** Σ_i w_i g_i per parameter of `layer` (weights already divided by s). Call inside tidy. */
   const weightedOf = (info: LayerInfo, input: Tensor, delta: Tensor, weights: Tensor1D) =>

@@ -80,7 +80,6 @@ export function createTfjsModel(spec: ModelSpec, dataset: Dataset, options: Tfjs
     math,
     network: buildNodes({ tf, math }, spec),
     layers,
-    shapes,
     inputShape,
     loss: spec.loss,
     statistics: options.statistics,
