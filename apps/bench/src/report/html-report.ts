@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { BenchResults, RunRecord } from '../results';
 import { meanStd } from '../stats';
+import { isStepCostRecord } from '../suites/speed-table';
 import { escapeXml } from './escape-xml';
+import { stepCostTables } from './step-cost-table';
 import { lineChart, type Series } from './svg-chart';
 
 const fixed = (v: number | null | undefined, digits: number) =>
@@ -281,11 +283,13 @@ export function renderReport(results: BenchResults): { html: string; charts: Cha
         decisionTables(runs),
     );
   }
-  if (results.speed.length > 0) {
+  // The step table's rows have a table of their own (per backend, algorithm × batch size).
+  const speed = results.speed.filter((s) => !isStepCostRecord(s));
+  if (speed.length > 0) {
     sections.push(
       `<h2>Speed</h2>${table(
         ['backend', 'model', 'batch', 'measure', 'ms/step', 'GFLOP/s', 'reps'],
-        results.speed.map((s) => [
+        speed.map((s) => [
           s.backend,
           s.model,
           String(s.batchSize),
@@ -296,8 +300,8 @@ export function renderReport(results: BenchResults): { html: string; charts: Cha
         ]),
       )}`,
     );
-    const measures = [...new Set(results.speed.filter((s) => s.measure !== 'matmul').map((s) => s.measure))];
-    const backends = [...new Set(results.speed.map((s) => s.backend))];
+    const measures = [...new Set(speed.filter((s) => s.measure !== 'matmul').map((s) => s.measure))];
+    const backends = [...new Set(speed.map((s) => s.backend))];
     const chart = lineChart({
       title: 'speed: ms per step by measure (x: measure index)',
       xLabel: measures.map((name, i) => `${i}=${name}`).join(', '),
@@ -307,13 +311,17 @@ export function renderReport(results: BenchResults): { html: string; charts: Cha
         name: b,
         markers: true,
         points: measures.map(
-          (name, i) =>
-            [i, results.speed.find((s) => s.backend === b && s.measure === name)?.msPerStep ?? Number.NaN] as const,
+          (name, i) => [i, speed.find((s) => s.backend === b && s.measure === name)?.msPerStep ?? Number.NaN] as const,
         ),
       })),
     });
     charts.push({ file: 'speed.svg', svg: chart });
     sections.push(`<div class="charts"><figure>${chart}</figure></div>`);
+  }
+  for (const steps of stepCostTables(results.speed)) {
+    sections.push(
+      `<h2>Step cost · ${escapeXml(steps.backend)}</h2><p>ms per step on mlp 784-512-10 over the MNIST digits, and the ratio to the plain step of the algorithm's base optimiser at the same batch size (medians of interleaved repeats).</p>${table(steps.headers, steps.rows)}`,
+    );
   }
   if (results.equivalence.length > 0) {
     sections.push(

@@ -2,11 +2,14 @@
  * `speed`: per-step cost of each capability on each backend for mlp([784, 512, 10]) at batch
  * 128, plus the backend's dense-matmul rate (a 1024×1024 identity layer's forward pass on a
  * 1024 batch, 2.1 GFLOP) for context. Timed steps are capped by count and by a time budget
- * (at least 3 steps), so slow backends do not dominate a tour.
+ * (at least 3 steps), so slow backends do not dominate a tour. Then the step table (see
+ * `stepTable`): every algorithm's step against its base optimiser's plain step, batch 16, 32, 128
+ * and 1024 (the quick form: batch 16, one repeat of two steps).
  */
 import { type Dataset, disposeList, type EvaluateRequest, type Model, mlp, sgd } from '@abs/core';
 import type { ReadyBackend, SuiteContext } from '../context';
 import { modelName } from '../run-experiment';
+import { stepTable } from './speed-table';
 
 const BATCH = 128;
 
@@ -104,6 +107,21 @@ export async function speedSuite(ctx: SuiteContext): Promise<void> {
     }
     model.dispose();
     await matmulRate(ctx, loaded, { maxRepetitions: Math.min(ctx.quick ? 3 : 10, cap), budgetMs: limits.budgetMs });
+  }
+  const digits = (await ctx.data('mnist')).train;
+  for (const loaded of ctx.backends) {
+    await loaded.activate();
+    const rows = await stepTable({
+      backend: loaded.name,
+      compile: (spec, data) => loaded.backend.compile(spec, data, { seed: 1 }),
+      data: digits,
+      // 32 as well: DBA's cost target is stated at N = 32 and 128.
+      batchSizes: ctx.quick ? [16] : [16, 32, 128, 1024],
+      repeats: ctx.quick ? 1 : 7,
+      steps: Math.min(ctx.quick ? 2 : 10, cap),
+      log: ctx.log,
+    });
+    ctx.results.speed.push(...rows);
   }
 }
 
