@@ -20,7 +20,7 @@
  * block pairs two chunks. Call inside `tf.tidy`.
  */
 import type { LayerInfo, SecondMomentFidelity } from '@abs/core';
-import type { Tensor, Tensor1D, Tensor2D, Tensor3D, TensorFlow } from '../tfjs-namespace';
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D, TensorFlow } from '../tfjs-namespace';
 import type { DenseMath } from './dense-math';
 import {
   exampleKernelGradients,
@@ -47,6 +47,11 @@ export interface LinearLayerStatistics {
   secondMoment(fidelity: SecondMomentFidelity, factor: number): Tensor[];
   /** ‖G̃_i‖² · factor per example, weight then bias. */
   norms(factor: number): Tensor1D[];
+  /**
+   * Σ of every entry of `secondMoment(fidelity, factor)` (weight and bias), a scalar, without
+   * the moments: exact from the norms (Σ_i ‖G̃_i‖²), reference as Σ_{i,p} ‖a_ip‖²·‖δ̃_ip‖².
+   */
+  momentSum(fidelity: SecondMomentFidelity, factor: number): Tensor;
   /** ⟨G̃_i, G̃_j⟩ · factor (weight and bias together), n × n. */
   gram(factor: number): Tensor2D;
   /** Σ_i w_i G̃_i for weights `w` (length n). */
@@ -102,6 +107,11 @@ function denseStatistics(
     norms(factor) {
       const dd = tf.mul(tf.sum(tf.square(delta), 1), factor) as Tensor1D;
       return withBias(tf.mul(tf.sum(tf.square(a), 1), dd), () => dd) as Tensor1D[];
+    },
+    // One position: both fidelities are Σ_i (‖a_i‖² + 1 with a bias)·‖δ̃_i‖².
+    momentSum: (_fidelity, factor) => {
+      const aa = tf.sum(tf.square(a), 1);
+      return tf.mul(tf.sum(tf.mul(g.bias ? tf.add(aa, 1) : aa, tf.sum(tf.square(delta), 1))), factor);
     },
     gram(factor) {
       const inner = math.gramOf(a, at());
@@ -178,6 +188,24 @@ function convStatistics(
       return withBias(weight, () =>
         tf.mul(tf.sum(tf.square(biasSums(tf.reshape(delta, [n, P, F]))), 1), factor),
       ) as Tensor1D[];
+    },
+    momentSum(fidelity, factor) {
+      if (fidelity === 'exact') {
+        const norms = this.norms(factor);
+        return tf.sum(norms.length === 1 ? (norms[0] as Tensor) : tf.addN(norms));
+      }
+      // ‖a_ip‖² is the window sum of Σ_c x² under position p: a one-channel convolution by ones.
+      const conv = g.conv as NonNullable<LinearGeometry['conv']>;
+      const [kh, kw] = conv.kernel;
+      const windows = tf.conv2d(
+        tf.sum(tf.square(input), 3, true) as Tensor4D,
+        tf.ones([kh, kw, 1, 1]) as Tensor4D,
+        conv.strides as [number, number],
+        conv.padding,
+      );
+      const aa = tf.reshape(windows, [n, P]);
+      const dd = tf.sum(tf.square(tf.reshape(delta, [n, P, F])), 2);
+      return tf.mul(tf.sum(tf.mul(g.bias ? tf.add(aa, 1) : aa, dd)), factor);
     },
     gram(factor) {
       const positions = usePositions(n * P * K * F + ((n * n) / 2) * K * F, ((n * (n + 1)) / 2) * P * P * (K + F));

@@ -32,10 +32,10 @@ export interface PassInput {
   readonly gram: boolean;
   readonly exampleNorms: boolean;
   /**
-   * Reduce the moment sum of ξ on the device (`gradientVarianceMoments`): from the per-example
-   * squared norms, or from the second moments of a fidelity; absent: not asked.
+   * Reduce ξ's moment sum on the device (`PassOutput.varianceMoments`): the entries of the second
+   * moments of this fidelity summed (exact: (1/n)·Σ_i ‖g_i‖²); absent: not asked.
    */
-  readonly varianceMoments?: 'norms' | SecondMomentFidelity;
+  readonly varianceMoments?: SecondMomentFidelity;
   readonly featuresLayer?: number;
   readonly outputs: boolean;
   /** Stage new batch-norm running averages from this pass's batch statistics. */
@@ -52,10 +52,7 @@ export interface PassOutput {
   scale: number;
   gradient?: Tensor[];
   secondMoment?: Tensor[];
-  /**
-   * Σ_p (1/n)·Σ_i ‖g_i,p‖² (norms) or Σ M (second moments) over every parameter the pass
-   * reached, a scalar: ξ is this minus ‖ḡ‖².
-   */
+  /** Σ of every entry of the second moments asked in `varianceMoments`, a scalar: ξ is this minus ‖ḡ‖². */
   varianceMoments?: Tensor;
   weightedGradient?: Tensor[];
   features?: Tensor;
@@ -199,19 +196,17 @@ export function createNetworkPass(context: NetworkContext) {
           sums.map((t, j) => (network.biasesBeforeNorm.has(info.parameters[j] as number) ? tf.zerosLike(t) : t)),
         );
       }
-      const variance = input.varianceMoments;
-      const moment = (fidelity: SecondMomentFidelity) => stats.secondMoment(fidelity, 1 / (n * s * s));
-      const secondMoment = input.secondMoment && moment(input.secondMoment);
+      const secondMoment = input.secondMoment && stats.secondMoment(input.secondMoment, 1 / (n * s * s));
       if (secondMoment) put(second, info, secondMoment);
       if (input.gram) reads.push(tf.reshape(stats.gram(1 / (s * s)), [n * n]) as Tensor1D);
-      const norms = (input.exampleNorms || variance === 'norms') && stats.norms(1 / (s * s));
-      if (norms && input.exampleNorms) reads.push(...norms);
-      // ξ's moments: Σ_i ‖g̃_i‖² (divided by n below) or Σ M, reusing what the request computed.
-      if (variance) {
-        const terms =
-          variance === 'norms' ? norms || [] : variance === input.secondMoment ? secondMoment || [] : moment(variance);
-        for (const t of terms) moments.push(tf.sum(t));
-      }
+      const norms = input.exampleNorms && stats.norms(1 / (s * s));
+      if (norms) reads.push(...norms);
+      // ξ's moment sum, from the norms when they are here anyway (Σ_i ‖g̃_i‖²/n), else from the
+      // closed form of the layer's `momentSum`.
+      const fidelity = input.varianceMoments;
+      if (fidelity === 'exact' && norms)
+        moments.push(tf.div(tf.sum(norms.length === 1 ? (norms[0] as Tensor) : tf.addN(norms)), n));
+      else if (fidelity) moments.push(stats.momentSum(fidelity, 1 / (n * s * s)));
       const w = plan.weights?.[l];
       if (w) put(weighted, info, stats.weighted(tf.tensor1d(w.map((v) => v / s))));
       if (plan.weightsFromGram)
@@ -219,10 +214,7 @@ export function createNetworkPass(context: NetworkContext) {
     }
     if (plan.gradient) out.gradient = gradient;
     if (input.secondMoment) out.secondMoment = second;
-    if (input.varianceMoments) {
-      const total = moments.length > 0 ? tf.addN(moments) : tf.scalar(0);
-      out.varianceMoments = keep(input.varianceMoments === 'norms' ? tf.div(total, n) : total);
-    }
+    if (input.varianceMoments) out.varianceMoments = keep(moments.length > 0 ? tf.addN(moments) : tf.scalar(0));
     if (plan.weights) out.weightedGradient = weighted;
     if (plan.weightsFromGram) out.retained = retained;
     if (reads.length > 0) out.readback = keep(reads.length === 1 ? (reads[0] as Tensor1D) : tf.concat(reads));

@@ -49,7 +49,7 @@ export async function sgdStepOnDevice(
     batch,
     statistics,
     'sgdStep',
-    variance === undefined ? {} : { varianceMoments: variance === 'secondMoment' ? 'exact' : variance },
+    variance === undefined ? {} : { varianceMoments: variance === 'reference' ? 'reference' : 'exact' },
   );
   const gradient = out.gradient as Tensor[];
   const parameters = context.parameters();
