@@ -26,7 +26,7 @@ import {
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../src/export-onnx';
 import { onnxBackend } from '../src/index';
-import { measure } from './measure';
+import { measureRounds, median, pairedRatio } from './measure';
 
 const threadsArg = process.argv.indexOf('--threads');
 const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
@@ -107,9 +107,10 @@ const forwardOptions: ort.InferenceSession.SessionOptions = {
 };
 const forwardSession = await ort.InferenceSession.create(await exportOnnx(model), forwardOptions);
 
-const rows: string[] = [];
-const row = (label: string, ms: number, extra = '') =>
-  rows.push(`${label.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms ${extra}`);
+const rows: string[] = [
+  '| batch | case | wall ms | ratio (wall) | CPU ms | ratio (CPU) | target |',
+  '| ---: | --- | ---: | ---: | ---: | ---: | --- |',
+];
 for (const n of batchSizes) {
   const batches = batchesOf(n);
   const inputs = batches.map(
@@ -123,7 +124,7 @@ for (const n of batchSizes) {
         [n, 28, 28, 1],
       ),
   );
-  const t = await measure(
+  const samples = await measureRounds(
     {
       forward: async (i) => void (await forwardSession.run({ input: inputs[i % inputs.length] as ort.Tensor })),
       trainingForward: async (i) => void (await model.evaluate(batches[i % batches.length] as Int32Array)),
@@ -136,24 +137,24 @@ for (const n of batchSizes) {
     },
     { rounds: n === 16 ? 12 : 6, perRound: 2, warmup: 2 },
   );
-  const ratio = (ms: number, base: number, target: string) => `${(ms / base).toFixed(2)}x (target <= ${target})`;
-  rows.push(`batch ${n}:`);
-  row('  onnxruntime forward only', t.forward, '(exported model: constant, prepacked weights)');
-  row(
-    '  forward in a training graph',
-    t.trainingForward,
-    `${(t.trainingForward / t.forward).toFixed(2)}x (loss only; weights are inputs)`,
-  );
-  row(
-    '  plain step (sgdStep, update in graph)',
-    t.plain,
-    `${(t.plain / t.forward).toFixed(2)}x forward (target <= 3.5x)`,
-  );
-  row('  + exact second moments', t.moments, ratio(t.moments, t.plain, '1.8x'));
-  row('  + reference-fidelity moments', t.referenceMoments, `${(t.referenceMoments / t.plain).toFixed(2)}x`);
-  row('  + Gram', t.gram, ratio(t.gram, t.plain, '2x'));
-  row('  plain step, host update', t.plainHost);
-  row('  + per-example norms, host update', t.normsHost, ratio(t.normsHost, t.plainHost, '1.5x'));
+  // Ratios are medians of per-round paired ratios, in wall-clock and in process CPU time (which
+  // other jobs on a shared machine inflate far less).
+  const row = (label: string, name: string, base: string | undefined, target = '') => {
+    const ms = (clock: Record<string, number[][]>) => median((clock[name] ?? []).flat()).toFixed(1);
+    const ratio = (clock: Record<string, number[][]>) =>
+      base === undefined ? '' : `${pairedRatio(clock, name, base).toFixed(2)}× ${base === 'forward' ? 'forward' : ''}`;
+    rows.push(
+      `| ${n} | ${label} | ${ms(samples.wall)} | ${ratio(samples.wall)} | ${ms(samples.cpu)} | ${ratio(samples.cpu)} | ${target} |`,
+    );
+  };
+  row('onnxruntime forward only (exported model)', 'forward', undefined);
+  row('forward of a training graph', 'trainingForward', 'forward');
+  row('plain step, update in the graph (`sgdStep`)', 'plain', 'forward', '≤ 3.5× forward');
+  row('+ exact second moments', 'moments', 'plain', '≤ 1.8×');
+  row('+ reference-fidelity moments', 'referenceMoments', 'plain');
+  row('+ Gram', 'gram', 'plain', '≤ 2×');
+  row('plain step, host update', 'plainHost', undefined);
+  row('+ per-example norms, host update', 'normsHost', 'plainHost', '≤ 1.5×');
 }
 
 console.log(

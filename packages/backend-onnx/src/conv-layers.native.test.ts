@@ -184,6 +184,44 @@ describeNative('conv statistics on onnx', () => {
     model.dispose();
   });
 
+  it('takes the kernel gradient of few input channels as a convolution: strides, both paddings', async () => {
+    // 'valid', stride 2 over 8 × 7 leaves a row and a column no window reaches (sliced off).
+    const spec = sequential(
+      [8, 7, 2],
+      [
+        conv2d(3, [3, 2], { padding: 'valid', strides: 2, init: 'glorot-uniform' }),
+        relu(),
+        conv2d(4, 3, { strides: [2, 1], init: 'glorot-uniform' }),
+        flatten(),
+        dense(3),
+      ],
+    );
+    const { model, oracle } = await pair(spec);
+    const weights = Float32Array.from({ length: 7 }, (_, i) => i - 3);
+    for (const request of [
+      { gradient: true },
+      { secondMoment: { fidelity: 'reference' } },
+      { exampleWeights: weights },
+    ] as const) {
+      const a = await model.evaluate(BATCH, request);
+      const e = await oracle.evaluate(BATCH, request);
+      for (const [actual, expected] of [
+        [a.gradient, e.gradient],
+        [a.secondMoment, e.secondMoment],
+        [a.weightedGradient, e.weightedGradient],
+      ] as const) {
+        (expected ?? []).forEach((t, p) => {
+          expect(actual?.[p]?.shape).toEqual(t.shape);
+          expect(
+            maxRelativeDifference(actual?.[p]?.data ?? [], t.data),
+            `${JSON.stringify(request)} [${p}]`,
+          ).toBeLessThan(1e-4);
+        });
+      }
+    }
+    model.dispose();
+  });
+
   it('agrees with the reference on gathered patches: 8+ input channels, strides, both paddings', async () => {
     // Layers with 8 input channels take their gradients from gathered patches (fewer: a convolution).
     const spec = sequential(

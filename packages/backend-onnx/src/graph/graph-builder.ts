@@ -10,6 +10,7 @@ import {
   DataType,
   type DataTypeCode,
   type Dimension,
+  type GraphProto,
   type ModelProto,
   type NodeProto,
   type TensorProto,
@@ -29,7 +30,8 @@ export type Attribute =
   | { readonly kind: 'int'; readonly value: number }
   | { readonly kind: 'float'; readonly value: number }
   | { readonly kind: 'ints'; readonly value: readonly number[] }
-  | { readonly kind: 'string'; readonly value: string };
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'graph'; readonly value: GraphProto };
 
 /** Attribute constructors: `attr.int(1)`, `attr.float(0.5)`, `attr.ints([0])`, `attr.string('add')`. */
 export const attr = {
@@ -37,6 +39,7 @@ export const attr = {
   float: (value: number): Attribute => ({ kind: 'float', value }),
   ints: (value: readonly number[]): Attribute => ({ kind: 'ints', value }),
   string: (value: string): Attribute => ({ kind: 'string', value }),
+  graph: (value: GraphProto): Attribute => ({ kind: 'graph', value }),
 };
 
 function toAttribute(name: string, a: Attribute): AttributeProto {
@@ -49,6 +52,8 @@ function toAttribute(name: string, a: Attribute): AttributeProto {
       return { name, type: AttributeType.INTS, ints: a.value };
     case 'string':
       return { name, type: AttributeType.STRING, s: new TextEncoder().encode(a.value) };
+    case 'graph':
+      return { name, type: AttributeType.GRAPH, g: a.value };
   }
 }
 
@@ -76,6 +81,28 @@ export class GraphBuilder {
   private readonly initializers: TensorProto[] = [];
   private readonly constants = new Map<string, string>();
   private counter = 0;
+
+  /**
+   * @param parent the builder of the enclosing graph, for a subgraph (`subgraph()`): names stay
+   *   unique across both, and constants are the enclosing graph's initializers, which the
+   *   subgraph reads from the outer scope.
+   */
+  constructor(private readonly parent?: GraphBuilder) {}
+
+  /** A builder for a subgraph of this graph (a `Loop` body): outer values are read by name. */
+  subgraph(): GraphBuilder {
+    return new GraphBuilder(this);
+  }
+
+  /** The finished subgraph, for an `attr.graph` attribute. */
+  buildGraph(name: string): GraphProto {
+    return { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
+  }
+
+  /** A name no other value of this graph (or its subgraphs and enclosing graph) has. */
+  unique(prefix: string): string {
+    return this.fresh(prefix);
+  }
 
   /** Declares a graph input and returns its name. */
   input(name: string, dims: readonly Dimension[], elemType: DataTypeCode = DataType.FLOAT): string {
@@ -107,6 +134,7 @@ export class GraphBuilder {
 
   /** A float32 scalar of shape [1], shared between uses of the same value. */
   scalar(value: number): string {
+    if (this.parent) return this.parent.scalar(value);
     const key = `f32:${value}`;
     const known = this.constants.get(key);
     if (known) return known;
@@ -117,6 +145,7 @@ export class GraphBuilder {
 
   /** An int64 vector constant (e.g. the `axes` input of ReduceSum), shared between uses. */
   int64s(values: readonly number[]): string {
+    if (this.parent) return this.parent.int64s(values);
     const key = `i64:${values.join(',')}`;
     const known = this.constants.get(key);
     if (known) return known;
@@ -164,13 +193,7 @@ export class GraphBuilder {
       opsetImport: [{ domain: '', version: OPSET_VERSION }],
       producerName: '@abs/backend-onnx',
       ...(producerVersion === undefined ? {} : { producerVersion }),
-      graph: {
-        name,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+      graph: this.buildGraph(name),
     };
   }
 
@@ -180,11 +203,13 @@ export class GraphBuilder {
     data: Float32Array | BigInt64Array,
     dims: readonly number[],
   ): string {
+    if (this.parent) return this.parent.initializer(name, dataType, data, dims);
     this.initializers.push({ name, dims, dataType, rawData: rawBytes(data) });
     return name;
   }
 
   private fresh(prefix: string): string {
+    if (this.parent) return this.parent.fresh(prefix);
     this.counter += 1;
     return `${prefix}_${this.counter}`;
   }

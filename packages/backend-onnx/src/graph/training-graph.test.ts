@@ -1,4 +1,4 @@
-import { mlp } from '@abs/core';
+import { conv2d, dense, flatten, mlp, relu, sequential } from '@abs/core';
 import { describe, expect, it } from 'vitest';
 import type { ModelProto } from '../proto/onnx-proto';
 import { type GraphSignature, signatureKey } from './signature';
@@ -86,6 +86,21 @@ describe('buildTrainingGraph', () => {
     // four batched row dots ([n, 1, m]·[n, m, 1]), no product over the layer's weights.
     expect(count(m, 'Gemm')).toBe(5);
     expect(count(m, 'MatMul')).toBe(2 + 4);
+  });
+
+  it('runs the per-example statistics of a conv layer with 8+ input channels one kernel offset per Loop iteration', () => {
+    // One offset's slice of every example's gradient, [n, F, C], is alive at a time.
+    const conv = sequential([6, 6, 8], [conv2d(4, 3), relu(), flatten(), dense(3)]);
+    expect(count(buildTrainingGraph(conv, { ...base, step: 'sgd' }), 'Loop')).toBe(0);
+    const m = buildTrainingGraph(conv, { ...base, step: 'sgd', variance: 'norms', secondMoment: true, gram: true });
+    const loops = m.graph.node.filter((n) => n.opType === 'Loop');
+    expect(loops).toHaveLength(1);
+    const body = loops[0]?.attribute?.find((a) => a.name === 'body')?.g;
+    expect(body?.node.filter((n) => n.opType === 'Slice')).toHaveLength(1);
+    // Condition, the norms and Gram sums, and the gradient and moment slices stacked over offsets.
+    expect(body?.output).toHaveLength(5);
+    // The plain step's products over the patches are gone: the gradient is Σ_i G_i from the loop.
+    expect(count(m, 'Slice')).toBe(0);
   });
 
   it('gives every signature its own key', () => {

@@ -17,6 +17,28 @@ describe('ONNX protobuf encoding', () => {
     expect(hex(encodeModel(softmaxModel()).subarray(0, 2))).toBe('0808');
   });
 
+  it('writes a subgraph attribute as a GraphProto (field 6) with type GRAPH (5), its names unique', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [2]);
+    const body = g.subgraph();
+    const i = body.input(body.unique('i'), [], 7);
+    const keep = body.input(body.unique('keep'), [], 9);
+    const sum = body.input(body.unique('sum'), [2]);
+    body.output(keep, body.unique('keep_out'), [], 9);
+    body.output(body.node('Add', [sum, x]), body.unique('sum_out'), [2]);
+    const trips = g.node('Reshape', [g.int64s([3]), g.int64s([])]);
+    const [y] = g.multiNode('Loop', [trips, '', x], { body: attr.graph(body.buildGraph('body')) }, 1);
+    g.output(y as string, 'y', [2]);
+    const decoded = decodeModel(encodeModel(g.build('loop')));
+    const loop = decoded.graph.node.find((n) => n.opType === 'Loop');
+    expect(loop?.attribute?.[0]).toMatchObject({ name: 'body', type: 5 });
+    const names = [...decoded.graph.node, ...(loop?.attribute?.[0]?.g?.node ?? [])].flatMap((n) => n.output);
+    expect(new Set(names).size).toBe(names.length);
+    expect(loop?.attribute?.[0]?.g?.input.map((v) => v.name)).toEqual([i, keep, sum]);
+    // Constants made while building the body are the enclosing graph's initializers.
+    expect(decoded.graph.initializer.length).toBe(2);
+  });
+
   it('writes a string attribute as bytes (field 4) with type STRING (3)', () => {
     const g = new GraphBuilder();
     const x = g.input('x', [2]);

@@ -1,6 +1,6 @@
 /**
  * The subset of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) that this package
- * writes: ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto and
+ * writes: ModelProto, GraphProto (also as a subgraph attribute), NodeProto, AttributeProto, TensorProto, ValueInfoProto and
  * the type/shape messages. Field numbers follow onnx.proto exactly; protobufjs (reflection
  * from this JSON descriptor, no code generation) does the wire encoding, including the
  * 10-byte varints of negative int64 attributes such as `axis: -1`.
@@ -12,7 +12,7 @@ export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 /** AttributeProto.AttributeType values used here. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
 
 export interface TensorProto {
   readonly name?: string;
@@ -30,6 +30,8 @@ export interface AttributeProto {
   /** UTF-8 bytes of a string attribute (e.g. ScatterElements' `reduction`). */
   readonly s?: Uint8Array;
   readonly t?: TensorProto;
+  /** A subgraph (e.g. a `Loop`'s body). */
+  readonly g?: GraphProto;
   readonly floats?: readonly number[];
   readonly ints?: readonly number[];
 }
@@ -85,6 +87,7 @@ const root = protobuf.Root.fromJSON({
             i: optional('int64', 3),
             s: optional('bytes', 4),
             t: optional('TensorProto', 5),
+            g: optional('GraphProto', 6),
             floats: repeated('float', 7),
             ints: repeated('int64', 8),
             type: optional('int32', 20),
