@@ -92,6 +92,10 @@ describe('bench end to end', () => {
       'gram',
       'gram+weights',
       'matmul',
+      // The step table: every algorithm's step against its base optimiser's plain step.
+      ...['sgd', 'momentum', 'adam', 'cabs', 'dba-adam', 'dba-momentum', 'labpal', 'pal', 'arbiter'].map(
+        (name) => `step: ${name}`,
+      ),
     ]);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
