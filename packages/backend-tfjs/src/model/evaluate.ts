@@ -18,7 +18,8 @@ import type { DatasetTensors } from './dataset-tensors';
 import type { createNetworkPass, PassInput, PassOutput } from './network-pass';
 import { planRequest, type RequestPlan } from './request-plan';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** `T` with writable properties, for results filled in step by step. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface EvaluateContext {
   readonly tf: TensorFlow;

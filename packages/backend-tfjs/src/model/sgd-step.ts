@@ -17,14 +17,12 @@ import {
   type SgdStepResult,
 } from '@abs/core';
 import type { Tensor } from '../tfjs-namespace';
-import { disposeOutput, type EvaluateContext, startPass, unpackReadback } from './evaluate';
+import { disposeOutput, type EvaluateContext, type Mutable, startPass, unpackReadback } from './evaluate';
 
 export interface SgdStepContext extends EvaluateContext {
   /** Makes `next` the model's parameters, freeing the ones it replaces. */
   readonly replaceParameters: (next: Tensor[]) => void;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export async function sgdStepOnDevice(
   context: SgdStepContext,
