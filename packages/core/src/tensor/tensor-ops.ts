@@ -51,6 +51,26 @@ export interface TensorOps<T> {
    * is a pass over memory implement it as one pass; core composes it when absent.
    */
   scaleByAdam?(input: ScaleByAdamInput<T>): { m: T; v: T; direction: T };
+
+  // Optional fused kernels of the line searches, on the line origin + t·u with u = scale(direction,
+  // directionScale). Each returns the same new tensor and the same numbers, to the bit, as the
+  // composition in its comment (float64 sums in element order, as `sum` and `dot`); backends whose
+  // every operation is a pass over memory implement them as one pass (u is never stored), and
+  // callers compose them when absent.
+
+  /**
+   * The probe `point = axpby(1, origin, distance, u)`, `travelled = dot(sub(point, origin), u)` (how
+   * far the stored, rounded point moved along u, times ⟨u, u⟩) and `directionDot = dot(u, u)`.
+   */
+  probeLine?(
+    line: LineKernelInput<T>,
+    distance: number,
+  ): Promise<{ point: T; travelled: number; directionDot: number }>;
+  /**
+   * The move `point = axpby(1, origin, distance, u)` and `sum = sum(point)`, which is not finite iff
+   * `point` holds a non-finite entry (float32 values cannot overflow a float64 sum of this size).
+   */
+  moveAlongLine?(line: LineKernelInput<T>, distance: number): Promise<{ point: T; sum: number }>;
 }
 
 /** The moments update and bias-corrected direction of Adam for one tensor (see `scaleByAdam`). */
@@ -64,4 +84,12 @@ export interface ScaleByAdamInput<T> {
   readonly rootScale: number;
   /** Added to the scaled root: ε·(1−β1^t). */
   readonly shift: number;
+}
+
+/** The line of `probeLine` and `moveAlongLine`: origin + t·u, u = scale(direction, directionScale). */
+export interface LineKernelInput<T> {
+  readonly origin: T;
+  readonly direction: T;
+  /** c in u = c·direction; with 1, u is `direction` itself (1·x is x exactly). */
+  readonly directionScale: number;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeScaleByAdam } from '../optim/scale-by-adam';
 import { createRng } from '../random/rng';
-import { createHostTensorOps, hostTensor } from './typed-array-ops';
+import { createHostTensorOps, type HostTensor, hostTensor } from './typed-array-ops';
 
 describe('createHostTensorOps', () => {
   const ops = createHostTensorOps('js');
@@ -71,5 +71,69 @@ describe('createHostTensorOps', () => {
     expect(() =>
       fused!.call(ops, { gradient: m, m: short, v, beta1: 0.9, beta2: 0.999, rootScale: 1, shift: 0 }),
     ).toThrow('scaleByAdam m: expected shape [1037], got [3]');
+  });
+
+  describe('the line-search kernels are bit-identical to their compositions', () => {
+    const rng = createRng(11);
+    const bits = (x: { data: Float32Array }) => Array.from(new Uint32Array(x.data.buffer));
+    // Random values from 1e-6 to 1e3 in size with −0 and 0, at a length that is not a multiple of four;
+    // `extreme` adds values near float32's maximum, `special` ±∞ and NaN (each makes some sums non-finite).
+    const random = (n = 1037) => {
+      const data = Float32Array.from({ length: n }, () => (rng.nextFloat() - 0.5) * 10 ** (rng.nextFloat() * 9 - 6));
+      if (n > 11) data.set([-0, 0], 7);
+      return ops.fromArray(data, [n]);
+    };
+    const extreme = () => {
+      const x = random();
+      x.data.set([3e38, -3e38], 50);
+      return x;
+    };
+    const special = () => {
+      const x = random();
+      x.data.set([Number.POSITIVE_INFINITY, Number.NaN, Number.NEGATIVE_INFINITY], 100);
+      return x;
+    };
+    // The composition each kernel must match: u = scale(direction, c), unless c is 1.
+    const direction = (line: { direction: HostTensor; directionScale: number }) =>
+      line.directionScale === 1 ? line.direction : ops.scale(line.direction, line.directionScale);
+    const lines = () => [
+      { origin: random(), direction: random(), directionScale: -1 / 37.5, distance: 1.77e-4 },
+      { origin: random(), direction: random(), directionScale: 1, distance: -0.37 },
+      { origin: random(), direction: random(), directionScale: -3, distance: 2.5 },
+      { origin: random(), direction: random(), directionScale: 1e-3, distance: 1e9 },
+      { origin: extreme(), direction: extreme(), directionScale: 0.7, distance: 1 },
+      { origin: special(), direction: random(), directionScale: 0.5, distance: 0.1 },
+      { origin: random(), direction: special(), directionScale: -2, distance: 1 },
+      { origin: random(), direction: random(), directionScale: -0, distance: 10 },
+    ];
+
+    it('probeLine: axpby(1, origin, t, u), dot(sub(point, origin), u) and dot(u, u)', async () => {
+      for (const { distance, ...line } of lines()) {
+        const fused = await ops.probeLine!(line, distance);
+        const u = direction(line);
+        const point = ops.axpby(1, line.origin, distance, u);
+        expect(bits(fused.point)).toEqual(bits(point));
+        expect(Object.is(fused.travelled, await ops.dot(ops.sub(point, line.origin), u))).toBe(true);
+        expect(Object.is(fused.directionDot, await ops.dot(u, u))).toBe(true);
+      }
+      // The rounding the kernel must keep: at a small t the float32 point moves by other than t·⟨u, u⟩.
+      const line = { origin: random(), direction: random(), directionScale: 1 };
+      const { travelled, directionDot } = await ops.probeLine!(line, 1.77e-4);
+      expect(travelled).not.toBe(1.77e-4 * directionDot);
+      const short = { ...line, direction: random(9) };
+      await expect(ops.probeLine!(short, 1)).rejects.toThrow('probeLine: expected shape [1037], got [9]');
+    });
+
+    it('moveAlongLine: axpby(1, origin, t, u) and sum(point), not finite iff the point is not', async () => {
+      for (const { distance, ...line } of lines()) {
+        const fused = await ops.moveAlongLine!(line, distance);
+        const point = ops.axpby(1, line.origin, distance, direction(line));
+        expect(bits(fused.point)).toEqual(bits(point));
+        expect(Object.is(fused.sum, await ops.sum(point))).toBe(true);
+        expect(Number.isFinite(fused.sum)).toBe(fused.point.data.every(Number.isFinite));
+      }
+      const short = { origin: random(), direction: random(9), directionScale: 1 };
+      await expect(ops.moveAlongLine!(short, 1)).rejects.toThrow('moveAlongLine: expected shape [1037], got [9]');
+    });
   });
 });

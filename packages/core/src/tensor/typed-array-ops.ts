@@ -141,6 +141,33 @@ export function createHostTensorOps(backend = 'js'): TensorOps<HostTensor> {
       }
       return { m: hostTensor(m, m0.shape), v: hostTensor(v, v0.shape), direction: hostTensor(direction, m0.shape) };
     },
+    async probeLine({ origin, direction, directionScale: c }, distance) {
+      const [x, d, out] = binary('probeLine', origin, direction);
+      const fround = Math.fround;
+      let travelled = 0;
+      let directionDot = 0;
+      // One pass; u and θ + t·u are rounded to float32 where the composition stores them (1·θ is θ).
+      for (let i = 0; i < out.length; i++) {
+        const theta = x[i] as number;
+        const u = fround(c * (d[i] as number));
+        const point = fround(theta + distance * u);
+        out[i] = point;
+        travelled += fround(point - theta) * u;
+        directionDot += u * u;
+      }
+      return { point: hostTensor(out, origin.shape), travelled, directionDot };
+    },
+    async moveAlongLine({ origin, direction, directionScale: c }, distance) {
+      const [x, d, out] = binary('moveAlongLine', origin, direction);
+      const fround = Math.fround;
+      let sum = 0;
+      for (let i = 0; i < out.length; i++) {
+        const point = fround((x[i] as number) + distance * fround(c * (d[i] as number)));
+        out[i] = point;
+        sum += point;
+      }
+      return { point: hostTensor(out, origin.shape), sum };
+    },
     dot: async (a, b) => {
       same('dot', a, b);
       let s = 0;
