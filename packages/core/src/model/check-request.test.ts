@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Capability } from './capability';
-import { resolveGradientVariance } from './check-request';
+import { resolveGradientVariance, resolveSgdStep } from './check-request';
 import { batchNorm, dense, sequential } from './model-spec';
 
 const target = (capabilities: Capability[], spec?: ReturnType<typeof sequential>) => ({
@@ -40,5 +40,26 @@ describe('resolveGradientVariance', () => {
         /gradientVariance must be true or \{ fidelity/,
       );
     }
+  });
+});
+
+describe('resolveSgdStep', () => {
+  it('checks the learning rate, the weight decay and the normalisation ε', () => {
+    expect(resolveSgdStep({ learningRate: 0.1 }, 'm.sgdStep')).toEqual({
+      learningRate: 0.1,
+      weightDecay: 0,
+      normalizeEpsilon: null,
+    });
+    expect(resolveSgdStep({ learningRate: 0.1, normalize: { epsilon: 1e-8 } }, 'm.sgdStep').normalizeEpsilon).toBe(
+      1e-8,
+    );
+    for (const epsilon of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveSgdStep({ learningRate: 0.1, normalize: { epsilon } }, 'm.sgdStep')).toThrow(
+        `m.sgdStep: normalize.epsilon must be a finite number > 0, got ${epsilon}`,
+      );
+    }
+    expect(() => resolveSgdStep({ learningRate: 0.1, normalize: {} as never }, 'm.sgdStep')).toThrow(
+      /normalize\.epsilon/,
+    );
   });
 });

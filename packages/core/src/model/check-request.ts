@@ -116,9 +116,14 @@ export function resolveExampleWeights(
 
 /**
  * The SGD step of `Model.sgdStep`, checked: η a finite number > 0, λ (default 0) a finite
- * number ≥ 0; `InvalidArgumentError` naming the option and `where` otherwise.
+ * number ≥ 0, `normalize.epsilon` (when normalising) a finite number > 0;
+ * `InvalidArgumentError` naming the option and `where` otherwise. `normalizeEpsilon` is null
+ * for a plain step.
  */
-export function resolveSgdStep(step: SgdStep, where: string): { learningRate: number; weightDecay: number } {
+export function resolveSgdStep(
+  step: SgdStep,
+  where: string,
+): { learningRate: number; weightDecay: number; normalizeEpsilon: number | null } {
   const check = (option: string, value: unknown, valid: (v: number) => boolean, expected: string): number => {
     if (typeof value === 'number' && Number.isFinite(value) && valid(value)) return value;
     throw new InvalidArgumentError({
@@ -127,9 +132,14 @@ export function resolveSgdStep(step: SgdStep, where: string): { learningRate: nu
       message: `${where}: ${option} must be ${expected}, got ${String(value)}`,
     });
   };
+  const normalize = step?.normalize;
   return {
     learningRate: check('learningRate', step?.learningRate, (v) => v > 0, 'a finite number > 0'),
     weightDecay: check('weightDecay', step?.weightDecay ?? 0, (v) => v >= 0, 'a finite number ≥ 0'),
+    normalizeEpsilon:
+      normalize === undefined
+        ? null
+        : check('normalize.epsilon', normalize?.epsilon, (v) => v > 0, 'a finite number > 0'),
   };
 }
 

@@ -80,6 +80,12 @@ export interface SgdStep {
   readonly learningRate: number;
   /** Coupled L2 weight decay λ ≥ 0 (default 0). */
   readonly weightDecay?: number;
+  /**
+   * Normalised SGD: the gradient term is divided by n = ‖∇L‖ over every parameter (ε when
+   * that norm is 0), θ ← (1 − η·λ)·θ − η·∇L/n, with n formed inside the pass (LABPAL's NSGD
+   * training step). `epsilon` is finite and > 0.
+   */
+  readonly normalize?: { readonly epsilon: number };
 }
 
 /** Statistics an `sgdStep` may also return, as `evaluate` would at the parameters before the step. */
