@@ -4,12 +4,13 @@
  * j = T_b forms the direction (or aborts the window); the last call probes the stored batches
  * at θ0 + h·u and θ0 + μ·u, fits the parabola, selects the step and moves to θ0 + s̄·u.
  */
-import { assertFiniteUpdate, axpbyList, dotList } from '@abs/core';
+import { axpbyList } from '@abs/core';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';
 import { advanceWindow, finishWindow, windowLength } from './labpal-control';
 import { formDirection } from './labpal-direction';
 import type { LabpalMeasurement } from './labpal-report';
 import { emptyWindow, type LabpalState, type MeasurementWindow } from './labpal-state';
+import { checkedMove } from './line-ops';
 import { lossAlongLine } from './line-probe';
 import { MeasurementFailedError } from './measurement-failed-error';
 import { fitParabola } from './parabola-fit';
@@ -22,12 +23,7 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
   const { model, config, state } = call;
   const direction = window.direction as T[];
   const origin = model.parameters;
-  const line = {
-    origin,
-    direction,
-    directionDot: await dotList(model.ops, direction, direction),
-    batches: window.batches,
-  };
+  const line = { origin, direction, directionScale: 1, batches: window.batches };
   const l0 = nanmean(window.losses);
   const near = await lossAlongLine(model, line, config.probeNear);
   const far = await lossAlongLine(model, line, config.probeFar);
@@ -67,8 +63,7 @@ async function probeAndFit<T>(call: LabpalCall<T>, window: MeasurementWindow<T>)
     probeDistances,
   };
   if (stepSize === null) return { measurement, state: { maxStepSize } };
-  const parameters = axpbyList(model.ops, 1, origin, stepSize, direction);
-  await assertFiniteUpdate(model, parameters, { step: call.control.call + 1, discard: parameters });
+  const parameters = await checkedMove(model, line, { distance: stepSize, step: call.control.call + 1 });
   model.setParameters(parameters);
   const lastLearningRate =
     config.mode === 'SGD'

@@ -124,7 +124,7 @@ describe('measurement bookkeeping', () => {
   });
 });
 
-/** Counts live tensors: everything made by `ops` or returned by `evaluate`, minus disposals. */
+/** Counts live tensors: everything made by `ops` (fused kernels included) or returned by `evaluate`, minus disposals. */
 function tracked(base: Model<HostTensor>) {
   const live = new Set<HostTensor>(base.parameters);
   const keep = new Set(['read', 'shape', 'isTensor', 'sum', 'dot', 'dispose', 'specificationVersion', 'backend']);
@@ -134,8 +134,15 @@ function tracked(base: Model<HostTensor>) {
       if (key === 'dispose') return (x: HostTensor) => live.delete(x);
       if (keep.has(key) || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const out = (value as (...a: unknown[]) => HostTensor).apply(target, args);
-        live.add(out);
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        // The fused kernels resolve to an object holding their new tensor.
+        if (out instanceof Promise) {
+          return out.then((r) => {
+            for (const t of reachable(r)) live.add(t as HostTensor);
+            return r;
+          });
+        }
+        live.add(out as HostTensor);
         return out;
       };
     },

@@ -6,11 +6,12 @@
  * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (the fidelity notes, README “API”).
  * Plain SGD (β = 0, T_b = 1) goes through the model's `sgdStep` where it has one.
  */
-import { assertFinite, assertFiniteTensors, assertFiniteUpdate, axpbyList, InvalidArgumentError } from '@abs/core';
+import { assertFinite, assertFiniteTensors, axpbyList, InvalidArgumentError } from '@abs/core';
 import { checkedSquaredNorm } from './direction-norm';
 import { baseReport, evaluateBatch, type LabpalCall, type LabpalCallResult } from './labpal-call';
 import { advanceTraining } from './labpal-control';
 import { emptyAccumulator, type LabpalState } from './labpal-state';
+import { checkedMove } from './line-ops';
 
 /**
  * SGD with β = 0 at T_b = 1 updates θ ← θ − λ̄·g at every training call: one plain SGD step, which
@@ -100,8 +101,9 @@ export async function trainingCall<T>(call: LabpalCall<T>): Promise<LabpalCallRe
   const bug = config.fidelity === 'reference' && beta !== 0 && call.control.accumulation === 1;
   const update = bug ? mean : direction;
   const nsgd = config.mode === 'NSGD';
-  const parameters = axpbyList(ops, 1, model.parameters, nsgd ? -stepSize / n : -learningRate, update);
-  await assertFiniteUpdate(model, parameters, { step, discard: parameters });
+  const distance = nsgd ? -stepSize / n : -learningRate;
+  const line = { origin: model.parameters, direction: update, directionScale: 1 };
+  const parameters = await checkedMove(model, line, { distance, step });
   ledger.discard(mean);
   model.setParameters(parameters);
   const next: LabpalState<T> = {

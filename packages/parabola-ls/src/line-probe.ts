@@ -3,9 +3,10 @@
  * same stored batches (common random numbers) at other parameters, without touching the model.
  * Backends store parameters in float32, and at h = 1.77e-4 the rounding of θ0 + h·u moves the probe
  * by up to 1e-4 of h, so the distance used by the fit is the one actually travelled, ŝ = ⟨fl(θ0 +
- * s·u) − θ0, u⟩ / ⟨u, u⟩, not the nominal s.
+ * s·u) − θ0, u⟩ / ⟨u, u⟩, not the nominal s; one pass over the parameters on a host backend.
  */
-import { axpbyList, type BatchIndices, disposeList, dotList, type Model, subList } from '@abs/core';
+import { type BatchIndices, disposeList, type Model } from '@abs/core';
+import { type Line, probeLineList } from './line-ops';
 import { nanmean } from './step-selection';
 
 export interface Probe<T> {
@@ -16,25 +17,12 @@ export interface Probe<T> {
 }
 
 /**
- * @param line θ0 (`origin`), u (`direction`) and ⟨u, u⟩
+ * @param line θ0, d and c of the line θ0 + t·c·d
  * @param distance the nominal s
  */
-export async function probePoint<T>(
-  model: Model<T>,
-  line: { origin: readonly T[]; direction: readonly T[]; directionDot: number },
-  distance: number,
-): Promise<Probe<T>> {
-  const { ops } = model;
-  const parameters = axpbyList(ops, 1, line.origin, distance, line.direction);
-  const delta = subList(ops, parameters, line.origin);
-  try {
-    return { parameters, distance: (await dotList(ops, delta, line.direction)) / line.directionDot };
-  } catch (error) {
-    disposeList(ops, parameters);
-    throw error;
-  } finally {
-    disposeList(ops, delta);
-  }
+export async function probePoint<T>(model: Model<T>, line: Line<T>, distance: number): Promise<Probe<T>> {
+  const { point, travelled, directionDot } = await probeLineList(model.ops, line, distance);
+  return { parameters: point, distance: travelled / directionDot };
 }
 
 /** The nanmean of the stored batches' mean losses at `parameters` (float64), and each loss. */
@@ -54,7 +42,7 @@ export async function sampledLoss<T>(
 /** L̂ at the probe θ0 + s·u and the distance travelled; the probe's tensors are freed. */
 export async function lossAlongLine<T>(
   model: Model<T>,
-  line: { origin: readonly T[]; direction: readonly T[]; directionDot: number; batches: readonly BatchIndices[] },
+  line: Line<T> & { readonly batches: readonly BatchIndices[] },
   distance: number,
 ): Promise<{ loss: number; distance: number }> {
   const probe = await probePoint(model, line, distance);

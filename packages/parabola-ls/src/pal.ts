@@ -21,10 +21,10 @@ import {
   type SamplerState,
   type StepReport,
   sampleBatch,
-  scaleList,
 } from '@abs/core';
 import { checkPalState } from './check-state';
 import { checkedSquaredNorm } from './direction-norm';
+import { checkedMove, prepareLine } from './line-ops';
 import { probePoint } from './line-probe';
 import { palCurvature, selectPalStep } from './pal-step';
 import { type PalOptions, resolvePalConfig } from './resolve-pal-config';
@@ -105,8 +105,9 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
         const n = norm === 0 ? config.epsilon : norm;
         const slope = async () => (direction === gradient ? squared : await dotList(ops, gradient, direction));
         const b = config.exactDirectionalDerivative ? -(await slope()) / n : -n;
-        const u = ledger.create(scaleList(ops, direction, -1 / n));
-        const line = { origin: model.parameters, direction: u, directionDot: await dotList(ops, u, u) };
+        // u = −d/n: made only where the backend has no fused line kernels (they never store it).
+        const { line, made } = prepareLine(ops, { origin: model.parameters, direction, directionScale: -1 / n });
+        if (made) ledger.create(made);
         const probe = await probePoint(model, line, config.measuringStep);
         ledger.create(probe.parameters);
         const probeLoss = (await model.evaluate(batch.indices, { parameters: probe.parameters })).loss;
@@ -114,10 +115,12 @@ export function pal(options: PalOptions = {}): Algorithm<PalReport> {
         const finite = Number.isFinite(a) && Number.isFinite(b);
         const stepSize = finite ? selectPalStep({ a, b }, config) : 0;
         let parameters: T[] | null = null;
-        if (finite) parameters = ledger.create(axpbyList(ops, 1, model.parameters, stepSize, u));
-        else if (config.fidelity === 'reference') parameters = probe.parameters;
-        if (parameters !== null) await assertFiniteUpdate(model, parameters, { step });
-        ledger.discard(u);
+        if (finite) parameters = ledger.create(await checkedMove(model, line, { distance: stepSize, step }));
+        else if (config.fidelity === 'reference') {
+          parameters = probe.parameters;
+          await assertFiniteUpdate(model, parameters, { step });
+        }
+        ledger.discard(made);
         if (parameters !== probe.parameters) ledger.discard(probe.parameters);
         if (gradient !== kept) ledger.discard(gradient);
         ledger.discard(state.direction);
