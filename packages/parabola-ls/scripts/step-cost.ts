@@ -3,7 +3,9 @@
  * backend's `sgdStep` where it has one) on `mlp([784, 512, 10])`, each on its own model, repeats
  * interleaved (repeat r of every case before r + 1), medians of ms per step. LABPAL is timed on
  * its training calls only (its window recurs once per 10⁶ calls, so none falls in the timed run);
- * the data are synthetic: the cost of a step does not depend on the values.
+ * the data are synthetic: the cost of a step does not depend on the values. The `composed` rows run
+ * the same algorithms on ops without the fused line kernels (`probeLine`, `moveAlongLine`): the
+ * list operations as they were before the kernels, for a before/after in one run.
  *
  *   npx tsx --conditions=@abs/source scripts/step-cost.ts [onnx|js] [batch ...]
  *
@@ -30,6 +32,12 @@ async function compile(backend: string, data: Dataset): Promise<Model<unknown>> 
   }
   const { jsBackend } = await import('@abs/backend-js');
   return (await jsBackend().compile(spec, data, { seed: 1 })) as Model<unknown>;
+}
+
+/** The model with ops that lack the fused line kernels, so the line search composes them. */
+function withoutLineKernels(model: Model<unknown>): Model<unknown> {
+  const { probeLine: _probe, moveAlongLine: _move, ...ops } = model.ops;
+  return Object.assign(Object.create(model), { ops });
 }
 
 interface Session {
@@ -66,14 +74,17 @@ const [backend = 'onnx', ...batchArgs] = process.argv.slice(2);
 const batches = batchArgs.length > 0 ? batchArgs.map(Number) : [16];
 const data = digits(4096);
 for (const batch of batches) {
-  const cases: [string, Algorithm][] = [
-    ['sgd', fixedBatch({ optimizer: sgd({ learningRate: 0.05 }), batchSize: batch })],
-    ['pal', pal({ batchSize: batch })],
-    ['labpal', labpal({ batchSize: batch, reuseSteps: 1_000_000 })],
+  const cases: [string, Algorithm, boolean][] = [
+    ['sgd', fixedBatch({ optimizer: sgd({ learningRate: 0.05 }), batchSize: batch }), false],
+    ['pal', pal({ batchSize: batch }), false],
+    ['pal, composed', pal({ batchSize: batch }), true],
+    ['labpal', labpal({ batchSize: batch, reuseSteps: 1_000_000 }), false],
+    ['labpal, composed', labpal({ batchSize: batch, reuseSteps: 1_000_000 }), true],
   ];
   const sessions: Session[] = [];
-  for (const [name, algorithm] of cases) {
-    const model = await compile(backend, data);
+  for (const [name, algorithm, composed] of cases) {
+    const compiled = await compile(backend, data);
+    const model = composed ? withoutLineKernels(compiled) : compiled;
     sessions.push({ name, model, algorithm, state: await algorithm.init(model, { seed: 1 }), samples: [] });
   }
   for (const session of sessions) await run(session, STEPS); // warm-up (and LABPAL's first window)
@@ -81,7 +92,7 @@ for (const batch of batches) {
   const base = median((sessions[0] as Session).samples);
   for (const session of sessions) {
     const ms = median(session.samples);
-    console.log(`${backend} batch ${batch} ${session.name.padEnd(7)} ${ms.toFixed(2)} ms (${(ms / base).toFixed(2)}×)`);
+    console.log(`${backend} batch ${batch} ${session.name.padEnd(16)} ${ms.toFixed(2)} ms (${(ms / base).toFixed(2)}×)`);
     session.model.dispose();
   }
 }
