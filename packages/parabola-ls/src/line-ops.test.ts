@@ -18,6 +18,7 @@ import {
   type TensorOps,
 } from '@abs/core';
 import { describe, expect, it } from 'vitest';
+import { lossModel } from './__fixtures__/line-models';
 import { labpal } from './labpal';
 import { checkedMove, prepareLine, probeLineList } from './line-ops';
 import { pal } from './pal';
@@ -113,6 +114,24 @@ describe('fused and composed line operations', () => {
       expect(error).toMatchObject({ quantity: 'parameters[dense0/bias]', step: 9, value: Number.POSITIVE_INFINITY });
       // Every tensor made (two new parameters, and with the composed path two u = 2·d) is freed.
       expect(disposed).toHaveLength(o === ops ? 2 : 4);
+    },
+  );
+
+  it.each([
+    ['fused', false],
+    ['composed', true],
+  ] as const)(
+    '%s: a PAL move that overflows float32 is not applied (NonFiniteError naming the parameter)',
+    async (_name, composed) => {
+      // ℓ = 0 with g = −1 from θ = 2e38: the probe at μ = 1e38 is finite, the fit gives s = α·ŝ/2 = 5e38,
+      // and θ + s·u = 7e38 is Infinity as a float32; θ stays 2e38.
+      const base = lossModel([2e38], () => ({ loss: 0, gradient: [-1] }));
+      const model = composed ? withOps(base, composedOps(base.ops)) : base;
+      const algorithm = pal({ batchSize: 2, measuringStep: 1e38, updateStepAdaptation: 10, maxStepSize: 1e39 });
+      const error = await algorithm.step(model, await algorithm.init(model, { seed: 0 })).catch((e: unknown) => e);
+      expect(NonFiniteError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe('parameters[p0] is Infinity at step 1');
+      expect((await base.readParameters())[0]).toEqual(Float32Array.of(2e38));
     },
   );
 
