@@ -126,6 +126,7 @@ describe('fused and composed line operations', () => {
       // ℓ = 0 with g = −1 from θ = 2e38: the probe at μ = 1e38 is finite, the fit gives s = α·ŝ/2 = 5e38,
       // and θ + s·u = 7e38 is Infinity as a float32; θ stays 2e38.
       const base = lossModel([2e38], () => ({ loss: 0, gradient: [-1] }));
+      expect(base.ops.moveAlongLine).toBeDefined();
       const model = composed ? withOps(base, composedOps(base.ops)) : base;
       const algorithm = pal({ batchSize: 2, measuringStep: 1e38, updateStepAdaptation: 10, maxStepSize: 1e39 });
       const error = await algorithm.step(model, await algorithm.init(model, { seed: 0 })).catch((e: unknown) => e);
