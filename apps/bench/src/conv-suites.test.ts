@@ -5,8 +5,8 @@ import { describeSpec } from '@abs/core';
 import { describe, expect, it } from 'vitest';
 import { checkDataDirectory, runBench } from './bench';
 import { parseArgs } from './cli-args';
-import { chartKey } from './report/html-report';
-import type { RunRecord } from './results';
+import { chartKey, renderReport } from './report/html-report';
+import { type RunRecord, validateResults } from './results';
 import { batchSizeTrajectory } from './suites/cabs-conv';
 import { resnet20, smallConvNet, vgg } from './suites/conv-nets';
 
@@ -100,6 +100,23 @@ describe('--data-dir', () => {
     await expect(checkDataDirectory(join(root, 'file'))).rejects.toThrow('is a file, not a directory');
     expect(await checkDataDirectory(root)).toBe(root);
   });
+});
+
+describe('the committed conv results', () => {
+  it.each(['cabs-conv', 'dba-conv', 'labpal-resnet', 'arbiter-vgg'])(
+    '%s validates, renders and says how it was scaled down',
+    async (suite) => {
+      const committed = JSON.parse(
+        await readFile(new URL(`../results/${suite}/results.json`, import.meta.url), 'utf8'),
+      );
+      expect(validateResults(committed)).toEqual([]);
+      expect(committed.runs.length).toBeGreaterThan(0);
+      expect(committed.runs.every((r: RunRecord) => r.suite === suite && r.error === undefined)).toBe(true);
+      expect(committed.findings.some((f: { text: string }) => f.text.startsWith('scaled down: '))).toBe(true);
+      const { charts } = renderReport(committed);
+      expect(charts.length).toBeGreaterThanOrEqual(3);
+    },
+  );
 });
 
 describe('the conv nets', () => {
