@@ -30,7 +30,7 @@ export const SUITE_NAMES = [
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
-/** What `tour` runs: every algorithm suite in its quick form, then speed and equivalence. */
+/** What `tour` runs: every algorithm suite (MLP and conv) in its quick form, then speed and equivalence. */
 export const TOUR: readonly Exclude<SuiteName, 'tour'>[] = [
   'baselines',
   'cabs',
@@ -223,7 +223,8 @@ const algorithmNames = Object.entries(SUITE_ALGORITHMS)
 export const USAGE = `usage: pnpm bench [suite ...] [options]
 
 suites (default: tour):
-  tour          every algorithm suite once in its quick form on MNIST, then speed and equivalence (minutes on 2 cores)
+  tour          every algorithm suite, MLP and conv, once in its quick form (MNIST; the ResNet and VGG suites on
+                Fashion-MNIST), then speed and equivalence (minutes on 2 cores)
   demo          fixed-batch SGD on backend-js over real MNIST; fails below 90% test accuracy
   baselines     fixed-batch SGD at batch 16/128/1024 and Adam on MNIST, same examples each
   cabs          CABS against SGD at batch 16/128/1024 given the examples CABS used
