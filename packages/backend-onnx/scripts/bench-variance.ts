@@ -1,12 +1,12 @@
 /**
  * CPU benchmark of a CABS-shaped step on @abs/backend-onnx: `sgdStep` with `gradientVariance`
- * (update, ‖∇‖² and ξ = tr Σ in one graph run, only scalars back) against the plain fused
- * `sgdStep` at the same batch, on mlp([784, 512, 10]) and on the CABS MNIST net. Medians of
- * interleaved repeats per batch size, in wall-clock and in process CPU time (which other jobs
- * on a shared machine inflate far less); ratios are medians of per-round paired ratios. The
- * breakdown: the same graphs run directly on onnxruntime with feeds built once (`run only`),
- * so `step − run only` is what the model does around the run (batch gather, feeds, reading
- * the outputs).
+ * (update, ‖∇‖² and ξ = tr Σ in one graph run, only scalars back), and the normalised step
+ * (`normalize`, LABPAL's NSGD step), against the plain fused `sgdStep` at the same batch, on
+ * mlp([784, 512, 10]) and on the CABS MNIST net. Medians of interleaved repeats per batch size,
+ * in wall-clock and in process CPU time (which other jobs on a shared machine inflate far
+ * less); ratios are medians of per-round paired ratios. The breakdown: the same graphs run
+ * directly on onnxruntime with feeds built once (`run only`), so `step − run only` is what the
+ * model does around the run (batch gather, feeds, reading the outputs).
  *
  * Run: cd packages/backend-onnx && npx tsx --conditions=@abs/source scripts/bench-variance.ts
  *        [--net mlp|conv|both] [--batches 16,128,1024] [--conv-batches 16,128] [--threads N]
@@ -63,9 +63,14 @@ async function bench(label: string, spec: ModelSpec, batchSizes: readonly number
   const width = featureShape.reduce((a, b) => a * b, 1);
   const model = await onnxBackend(threads === undefined ? {} : { threads }).compile(spec, dataset, { seed: 1 });
   const conv = spec.layers.some((l) => l.kind === 'conv2d');
-  const variants: Record<string, { request: SgdStepRequest; variance?: 'norms' | 'reference' }> = {
+  const epsilon = 1e-8;
+  const variants: Record<
+    string,
+    { request: SgdStepRequest; variance?: 'norms' | 'reference'; normalize?: { epsilon: number } }
+  > = {
     plain: { request: {} },
     xi: { request: { gradientVariance: true }, variance: 'norms' },
+    normalized: { request: {}, normalize: { epsilon } },
     ...(conv
       ? { xiReference: { request: { gradientVariance: { fidelity: 'reference' } }, variance: 'reference' } }
       : {}),
@@ -79,7 +84,12 @@ async function bench(label: string, spec: ModelSpec, batchSizes: readonly number
   const sessions = Object.fromEntries(
     await Promise.all(
       Object.entries(variants).map(async ([name, v]) => {
-        const sig: GraphSignature = { ...signature, step: 'sgd', ...(v.variance ? { variance: v.variance } : {}) };
+        const sig: GraphSignature = {
+          ...signature,
+          step: 'sgd',
+          ...(v.variance ? { variance: v.variance } : {}),
+          ...(v.normalize ? { normalize: true } : {}),
+        };
         const bytes = encodeModel(buildTrainingGraph(spec, sig));
         return [name, await ort.InferenceSession.create(bytes, sessionOptions)] as const;
       }),
@@ -107,6 +117,7 @@ async function bench(label: string, spec: ModelSpec, batchSizes: readonly number
           feeds[input] = new ort.Tensor('float32', gatherTargets(dataset, spec.loss, b, 10), [n, 10]);
         else if (input === 'ones') feeds[input] = new ort.Tensor('float32', new Float32Array(n).fill(1), [1, n]);
         else if (input === 'step_rate') feeds[input] = new ort.Tensor('float32', Float32Array.of(learningRate), [1]);
+        else if (input === 'step_epsilon') feeds[input] = new ort.Tensor('float32', Float32Array.of(epsilon), [1]);
         else feeds[input] = new ort.Tensor('float32', Float32Array.of(scalarValue(input, n, 'loss')), [1]);
       }
       return feeds;
@@ -114,7 +125,8 @@ async function bench(label: string, spec: ModelSpec, batchSizes: readonly number
     const cases: Record<string, (i: number) => Promise<void>> = {};
     for (const [name, v] of Object.entries(variants)) {
       cases[name] = async (i) => {
-        const r = await model.sgdStep?.(batches[i % batches.length] as Int32Array, { learningRate }, v.request);
+        const step = { learningRate, ...(v.normalize ? { normalize: v.normalize } : {}) };
+        const r = await model.sgdStep?.(batches[i % batches.length] as Int32Array, step, v.request);
         if (!r?.applied) throw new Error(`${name}: sgdStep did not apply`);
       };
       const session = sessions[name] as ort.InferenceSession;
@@ -149,6 +161,7 @@ async function bench(label: string, spec: ModelSpec, batchSizes: readonly number
     row('plain', 'plain sgdStep');
     row('xi', 'sgdStep + ξ (norms)');
     if (conv) row('xiReference', "sgdStep + ξ ('reference')");
+    row('normalized', 'normalised sgdStep');
   }
   console.log(
     `\n${label}, threads ${threads ?? 'default'}, sessions built by the model: ${model.sessionStats().sessions}`,

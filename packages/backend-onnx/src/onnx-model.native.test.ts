@@ -199,6 +199,13 @@ describeNative('onnx model beyond the conformance suite', () => {
     await model.sgdStep?.([0, 1], { learningRate: 0.1 }, { gradientVariance: true });
     await model.sgdStep?.([2, 3, 4], { learningRate: 0.1 }, { gradientVariance: true });
     expect(model.sessionStats()).toEqual({ sessions: 5, runs: 12 });
+    // A normalised step is another signature: one more session, still one run per step.
+    await model.sgdStep?.([0, 1], { learningRate: 0.1, normalize: { epsilon: 1e-8 } });
+    await model.sgdStep?.([2, 3, 4], { learningRate: 0.2, normalize: { epsilon: 1e-6 } });
+    expect(model.sessionStats()).toEqual({ sessions: 6, runs: 14 });
+    // ...which the plain step does not share.
+    await model.sgdStep?.([0, 1], { learningRate: 0.1 });
+    expect(model.sessionStats()).toEqual({ sessions: 7, runs: 15 });
     model.dispose();
   });
 
@@ -274,5 +281,79 @@ describeNative('onnx model beyond the conformance suite', () => {
     expect(step?.applied).toBe(false);
     expect(await model.readParameters()).toEqual([new Float32Array(1), new Float32Array(1)]);
     model.dispose();
+  });
+
+  describe('a normalised sgdStep', () => {
+    const epsilon = 1e-8;
+    // One linear unit z = w·x + b on mse targets; `features` are the rows x.
+    const unit = (features: number[], targets: number[]): Dataset => ({
+      name: 'unit',
+      size: targets.length,
+      featureShape: [features.length / targets.length],
+      features: Float32Array.from(features),
+      targets: Float32Array.from(targets),
+      targetSize: 1,
+    });
+
+    it('divides by ε where the gradient is exactly 0: the parameters only decay by 1 − ηλ', async () => {
+      // w = (1, 1), b = 0.5 on x = (1, −1) and (2, −2) against t = 0.5: z = t, Δ = 0, ∇ = 0.
+      const data = unit([1, -1, 2, -2], [0.5, 0.5]);
+      const model = await onnxBackend().compile(mlp([2, 1], { loss: 'mse' }), data);
+      const start = [Float32Array.of(1, 1), Float32Array.of(0.5)];
+      model.writeParameters(start);
+      const [learningRate, weightDecay] = [0.1, 0.1];
+      const step = await model.sgdStep?.([0, 1], { learningRate, weightDecay, normalize: { epsilon } });
+      expect(step?.loss).toBe(0);
+      expect(step?.gradientNormSquared).toBe(0);
+      expect(step?.applied).toBe(true);
+      // float32: θ·fround(1 − ηλ), rounded once (the product of two float32 is exact in float64).
+      const keep = Math.fround(1 - learningRate * weightDecay);
+      expect(await model.readParameters()).toEqual(start.map((p) => p.map((v) => Math.fround(v * keep))));
+      model.dispose();
+    });
+
+    it('moves the parameters by η along −∇/‖∇‖, so a step too large for the plain update is taken', async () => {
+      const data = conformanceDataset({ size: 8, width: 4, classes: 3, seed: 2, regression: true });
+      const model = await onnxBackend().compile(mlp([4, 5, 3], { loss: 'mse' }), data, { seed: 3 });
+      model.writeParameters((await model.readParameters()).map((p) => p.map((v) => v * 30)));
+      const before = await model.readParameters();
+      const learningRate = 1e38;
+      expect((await model.sgdStep?.([0, 1, 2, 3], { learningRate }))?.applied, 'plain: η·∇ overflows').toBe(false);
+      const step = await model.sgdStep?.([0, 1, 2, 3], { learningRate, normalize: { epsilon } });
+      expect(step?.applied).toBe(true);
+      const after = await model.readParameters();
+      let moved = 0;
+      after.forEach((p, i) => p.forEach((v, j) => (moved += (v - (before[i]?.[j] as number)) ** 2)));
+      expect(Math.sqrt(moved) / learningRate).toBeCloseTo(1, 5);
+      model.dispose();
+    });
+
+    it('is refused when the new parameters or ‖∇‖² are not finite, and leaves the model as it was', async () => {
+      // (a) 1 − ηλ = −1e40 is −Infinity in float32: every new parameter is ±Infinity or NaN.
+      const data = conformanceDataset({ size: 8, width: 4, classes: 3, seed: 2 });
+      const model = await onnxBackend().compile(mlp([4, 5, 3]), data, { seed: 3 });
+      const before = await model.readParameters();
+      const huge = await model.sgdStep?.([0, 1, 2], {
+        learningRate: 1e30,
+        weightDecay: 1e10,
+        normalize: { epsilon },
+      });
+      expect(Number.isFinite(huge?.loss)).toBe(true);
+      expect(Number.isFinite(huge?.gradientNormSquared)).toBe(true);
+      expect(huge?.applied).toBe(false);
+      expect(await model.readParameters()).toEqual(before);
+      model.dispose();
+      // (b) x = 1e20 against t = 1 at w = b = 0: ∇_w = −1e20, ‖∇‖² overflows float32, n = ∞ and
+      // θ' = θ is finite, but the step is refused on ‖∇‖².
+      const unitModel = await onnxBackend().compile(mlp([1, 1], { loss: 'mse' }), unit([1e20], [1]));
+      const zero = [new Float32Array(1), new Float32Array(1)];
+      unitModel.writeParameters(zero);
+      const overflow = await unitModel.sgdStep?.([0], { learningRate: 0.1, normalize: { epsilon } });
+      expect(overflow?.loss).toBe(0.5);
+      expect(overflow?.gradientNormSquared).toBe(Number.POSITIVE_INFINITY);
+      expect(overflow?.applied).toBe(false);
+      expect(await unitModel.readParameters()).toEqual(zero);
+      unitModel.dispose();
+    });
   });
 });

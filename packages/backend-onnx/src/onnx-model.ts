@@ -170,7 +170,8 @@ export function createOnnxModel(
 
   /**
    * One run of the graph for `request`, plus, with `step`, the SGD update of the same pass (and
-   * ξ when `step.variance` says how): taken (the model's parameters replaced) only when the loss
+   * ξ when `step.variance` says how; normalised by ‖∇‖, or ε where it is 0, when
+   * `step.normalizeEpsilon` is set): taken (the model's parameters replaced) only when the loss
    * is finite and ≥ 0 and ‖∇‖², ξ and the new parameters are finite.
    */
   async function pass(
@@ -180,6 +181,7 @@ export function createOnnxModel(
     step?: {
       readonly learningRate: number;
       readonly weightDecay: number;
+      readonly normalizeEpsilon: number | null;
       readonly variance: GraphSignature['variance'];
     },
   ): Promise<{
@@ -208,6 +210,7 @@ export function createOnnxModel(
     const sig: GraphSignature = {
       ...plan.signature,
       ...(step ? { step: step.weightDecay > 0 ? 'sgd-decay' : 'sgd' } : {}),
+      ...(step && step.normalizeEpsilon !== null ? { normalize: true } : {}),
       ...(step?.variance ? { variance: step.variance } : {}),
       ...(updateRunning ? { batchStatistics: true } : {}),
     };
@@ -223,6 +226,8 @@ export function createOnnxModel(
       if (step && input === names.stepRate) return tensor(Float32Array.of(step.learningRate), [1]);
       if (step && input === names.stepKeep)
         return tensor(Float32Array.of(1 - step.learningRate * step.weightDecay), [1]);
+      if (step?.normalizeEpsilon && input === names.stepEpsilon)
+        return tensor(Float32Array.of(step.normalizeEpsilon), [1]);
       const layer = /^weights_(\d+)$/.exec(input);
       if (layer && plan.weights) {
         return tensor(
@@ -315,7 +320,8 @@ export function createOnnxModel(
    * `Model.sgdStep`: the update is part of the training graph; the gradient leaves it only when
    * asked. ξ, when asked, is reduced in the same graph from the per-example squared norms (the
    * exact second moments sum to the same number, so a `'secondMoment'` resolution takes them
-   * too) or from the reference fidelity's moments: one scalar comes back.
+   * too) or from the reference fidelity's moments: one scalar comes back. A normalised step
+   * (`normalize: { epsilon }`) divides ∇ by n = ‖∇‖ in the same graph, ε fed as a scalar.
    */
   async function sgdStep(
     batch: BatchIndices,
@@ -323,7 +329,7 @@ export function createOnnxModel(
     request: SgdStepRequest = {},
   ): Promise<SgdStepResult<HostTensor>> {
     assertLive('sgdStep');
-    const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
+    const { learningRate, weightDecay, normalizeEpsilon } = resolveSgdStep(step, `${name}.sgdStep`);
     const resolved = resolveGradientVariance({ backend: name, capabilities, spec }, request);
     const variance = resolved === undefined ? undefined : resolved === 'reference' ? 'reference' : 'norms';
     const statistics: EvaluateRequest<HostTensor> = {
@@ -335,6 +341,7 @@ export function createOnnxModel(
     const { result, gradientNormSquared, gradientVariance, applied } = await pass(batch, statistics, 'sgdStep', {
       learningRate,
       weightDecay,
+      normalizeEpsilon,
       variance,
     });
     const { batchSize: _, ...rest } = result;

@@ -24,6 +24,8 @@ export const names = {
   /** Inputs [1] of an SGD-step graph: the learning rate η and the factor 1 − ηλ on θ. */
   stepRate: 'step_rate',
   stepKeep: 'step_keep',
+  /** Input [1] of a normalised SGD-step graph: ε, the divisor where ‖∇‖ is 0. */
+  stepEpsilon: 'step_epsilon',
   /** Input: per-example weights of layer l, batch × 1. */
   weights: (l: number) => `weights_${l}`,
   /** Output: per-example loss, [batch]. */

@@ -42,6 +42,11 @@ export interface GraphSignature {
    */
   readonly step?: 'sgd' | 'sgd-decay';
   /**
+   * With `step`: normalised SGD, the gradient term divided by n = ‖∇‖ over every parameter (the
+   * input ε where ‖∇‖² is 0), formed in the graph from the same ‖∇‖² it outputs.
+   */
+  readonly normalize?: boolean;
+  /**
    * With `step`: output ξ = tr Σ, reduced in the graph from the per-example squared norms
    * (`'norms'`, exact) or from the reference fidelity's second moments (`'reference'`).
    */
@@ -63,6 +68,7 @@ export function signatureKey(s: GraphSignature): string {
     s.featureGradient ? 'featureGradient' : '',
     s.outputs ? 'outputs' : '',
     s.step === undefined ? '' : `step=${s.step}`,
+    s.normalize ? 'normalize' : '',
     s.variance === undefined ? '' : `variance=${s.variance}`,
   ]
     .filter(Boolean)

@@ -88,6 +88,17 @@ describe('buildTrainingGraph', () => {
     expect(count(m, 'MatMul')).toBe(2 + 4);
   });
 
+  it('a normalised SGD step with decay takes ε and 1 − ηλ as inputs and adds only scalar nodes', () => {
+    const plain = buildTrainingGraph(spec, { ...base, step: 'sgd-decay' });
+    const m = buildTrainingGraph(spec, { ...base, step: 'sgd-decay', normalize: true });
+    expect(inputsOf(m)).toEqual([...inputsOf(plain), 'step_epsilon'].sort());
+    expect(inputsOf(plain)).not.toContain('step_epsilon');
+    expect(outputsOf(m)).toEqual(outputsOf(plain));
+    // n = Where(‖∇‖² > 0, Sqrt(‖∇‖²), ε) and η/n: four scalar nodes, the same products.
+    expect(m.graph.node.length - plain.graph.node.length).toBe(4);
+    for (const op of ['Greater', 'Where', 'Sqrt', 'Div']) expect(count(m, op), op).toBe(count(plain, op) + 1);
+  });
+
   it('runs the per-example statistics of a conv layer with 8+ input channels one kernel offset per Loop iteration', () => {
     // One offset's slice of every example's gradient, [n, F, C], is alive at a time.
     const conv = sequential([6, 6, 8], [conv2d(4, 3), relu(), flatten(), dense(3)]);
@@ -118,6 +129,8 @@ describe('buildTrainingGraph', () => {
       { ...base, step: 'sgd' },
       { ...base, step: 'sgd', variance: 'norms' },
       { ...base, step: 'sgd', variance: 'reference' },
+      { ...base, step: 'sgd', normalize: true },
+      { ...base, step: 'sgd-decay', normalize: true, variance: 'norms' },
     ];
     expect(new Set(variants.map(signatureKey)).size).toBe(variants.length);
   });

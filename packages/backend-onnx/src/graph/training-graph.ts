@@ -213,7 +213,9 @@ export function perExample(g: GraphBuilder, info: LayerInfo, w: string): string 
  * θ' = θ·k − ∇·η per parameter (k = 1 − ηλ, left out for `'sgd'`), each in its parameter's
  * shape, ‖∇‖² = Σ_p ReduceSumSquare(∇_p), and Σ_p ReduceSum(θ'_p·0), which is 0 when every
  * new parameter is finite and NaN otherwise (a sum of squares could overflow); the model takes the
- * step only when the loss and both are finite. Returns the value of ‖∇‖².
+ * step only when the loss and both are finite. A normalised step (`sig.normalize`) scales ∇ by
+ * η/n instead, n = Sqrt(‖∇‖²) where ‖∇‖² > 0 and the input ε elsewhere: an infinite ‖∇‖² gives
+ * θ' = θ·k, finite, and the model refuses it on ‖∇‖². Returns the value of ‖∇‖².
  */
 function addSgdStep(
   g: GraphBuilder,
@@ -227,21 +229,30 @@ function addSgdStep(
 ): string {
   const { sig, gradients, parameter, scalarInput } = context;
   const { parameters, layers } = describeSpec(context.spec);
-  const rate = scalarInput(names.stepRate);
-  const squares: string[] = [];
-  const checks: string[] = [];
-  parameters.forEach((info, p) => {
-    let gradient = gradients.get(p) as string;
+  const shaped = parameters.map((info, p) => {
+    const gradient = gradients.get(p) as string;
     const dims = statisticDims(layers[info.layer] as LayerInfo, p, info.shape);
-    if (dims.length !== info.shape.length) gradient = g.node('Reshape', [gradient, g.int64s(info.shape)]);
-    squares.push(g.node('ReduceSumSquare', [gradient], { keepdims: attr.int(0) }));
+    return dims.length === info.shape.length ? gradient : g.node('Reshape', [gradient, g.int64s(info.shape)]);
+  });
+  const squares = sum(
+    g,
+    shaped.map((gradient) => g.node('ReduceSumSquare', [gradient], { keepdims: attr.int(0) })),
+  );
+  let rate = scalarInput(names.stepRate);
+  if (sig.normalize) {
+    const positive = g.node('Greater', [squares, g.scalar(0)]);
+    const norm = g.node('Where', [positive, g.node('Sqrt', [squares]), scalarInput(names.stepEpsilon)]);
+    rate = g.node('Div', [rate, norm]);
+  }
+  const checks = parameters.map((info, p) => {
     const kept = sig.step === 'sgd-decay' ? g.node('Mul', [parameter(p), scalarInput(names.stepKeep)]) : parameter(p);
+    const gradient = shaped[p] as string;
     const updated = g.node('Sub', [kept, g.node('Mul', [gradient, rate])], {}, names.updated(p));
     g.output(updated, names.updated(p), info.shape);
-    checks.push(g.node('ReduceSum', [g.node('Mul', [updated, g.scalar(0)])], { keepdims: attr.int(0) }));
+    return g.node('ReduceSum', [g.node('Mul', [updated, g.scalar(0)])], { keepdims: attr.int(0) });
   });
   g.output(sum(g, checks), names.updatedCheck, []);
-  return g.output(sum(g, squares), names.gradientNormSquared, []);
+  return g.output(squares, names.gradientNormSquared, []);
 }
 
 /**
