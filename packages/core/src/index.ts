@@ -145,7 +145,7 @@ export {
   sumList,
   zerosLikeList,
 } from './tensor/parameter-list';
-export type { ScaleByAdamInput, TensorOps } from './tensor/tensor-ops';
+export type { LineKernelInput, ScaleByAdamInput, TensorOps } from './tensor/tensor-ops';
 export { createHostTensorOps, type HostTensor, hostTensor } from './tensor/typed-array-ops';
 export {
   type Checkpoint,
