@@ -6,14 +6,16 @@
  * warm-up; ms are medians, ratios the median of per-round (paired) ratios. Then interleaved
  * profiled steps of each (tf.profile; medians): the time inside kernels, their count, the rest
  * of the wall time (JavaScript, the read back, and the profiler's own bookkeeping), and the
- * kernels whose time grows most with ξ.
+ * kernels whose time grows most with ξ. `--step normalized` times the normalised step
+ * (`normalize: { epsilon }`, LABPAL's NSGD step) against the plain one instead of the CABS step.
  *
  * Run: cd packages/backend-tfjs && npx tsx --conditions=@abs/source scripts/bench-variance.ts
  *        [--backend wasm|cpu] [--net mlp|cabs] [--batches 16,128] [--rounds 9] [--fidelity reference]
+ *        [--step cabs|normalized]
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { cabsMnistNet, createRng, type Dataset, type Model, mlp, type SgdStepRequest } from '@abs/core';
+import { cabsMnistNet, createRng, type Dataset, type Model, mlp, type SgdStep, type SgdStepRequest } from '@abs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -47,15 +49,19 @@ const dataset: Dataset = {
 const spec = net === 'mlp' ? mlp([784, 512, 10]) : cabsMnistNet();
 const backend = tfjsBackend({ tf });
 // CABS's default (`fidelity: 'exact'`) asks for `true`; `--fidelity reference` the authors' conv moments.
-const cabs: SgdStepRequest = {
-  gradientVariance: arg('fidelity', 'exact') === 'reference' ? { fidelity: 'reference' } : true,
-};
+const normalized = arg('step', 'cabs') === 'normalized';
+const cabs: SgdStepRequest = normalized
+  ? {}
+  : { gradientVariance: arg('fidelity', 'exact') === 'reference' ? { fidelity: 'reference' } : true };
+const learningRate = 0.01;
+const step: SgdStep = normalized ? { learningRate, normalize: { epsilon: 1e-8 } } : { learningRate };
 
 /** One step; throws when it was refused (the timing would not be that of a step). */
-const stepOf = (model: Model<tf.Tensor>, batches: Int32Array[], request?: SgdStepRequest) => async (i: number) => {
-  const r = await model.sgdStep?.(batches[i % batches.length] as Int32Array, { learningRate: 0.01 }, request);
-  if (!r?.applied) throw new Error('sgdStep did not apply');
-};
+const stepOf =
+  (model: Model<tf.Tensor>, batches: Int32Array[], how: SgdStep, request?: SgdStepRequest) => async (i: number) => {
+    const r = await model.sgdStep?.(batches[i % batches.length] as Int32Array, how, request);
+    if (!r?.applied) throw new Error('sgdStep did not apply');
+  };
 
 /** One profiled call: wall ms, ms inside kernels, kernel count and ms per kernel name. */
 async function profile(run: () => Promise<void>) {
@@ -86,7 +92,8 @@ const summarise = (list: readonly Profile[]) => ({
 });
 
 console.log(
-  `@abs/backend-tfjs: CABS-shaped sgdStep (${JSON.stringify(cabs)}) vs the plain sgdStep, ${net}, ` +
+  `@abs/backend-tfjs: ${normalized ? 'normalised' : 'CABS-shaped'} sgdStep (${JSON.stringify(step)}, ` +
+    `${JSON.stringify(cabs)}) vs the plain sgdStep, ${net}, ` +
     `tfjs ${tf.version_core} '${tf.getBackend()}'`,
 );
 const rows: string[] = [];
@@ -95,8 +102,8 @@ for (const n of batchSizes) {
   const batches = Array.from({ length: 16 }, () =>
     Int32Array.from({ length: n }, () => Math.floor(rng.nextFloat() * examples)),
   );
-  const plain = stepOf(model, batches);
-  const withXi = stepOf(model, batches, cabs);
+  const plain = stepOf(model, batches, { learningRate });
+  const withXi = stepOf(model, batches, step, cabs);
   const { ms, ratio } = await measure(
     { plain, cabs: withXi },
     { rounds, perRound: net === 'mlp' ? 5 : 1, warmup: net === 'mlp' ? 5 : 1 },
@@ -123,8 +130,9 @@ for (const n of batchSizes) {
   model.dispose();
 }
 console.log(
-  '| batch | plain sgdStep ms | + gradientVariance ms | ratio | plain: ms in kernels / kernels / ms outside | ' +
-    '+ ξ: ms in kernels / kernels / ms outside | kernels ξ adds most to (ms) |',
+  `| batch | plain sgdStep ms | ${normalized ? 'normalised' : '+ gradientVariance'} ms | ratio | ` +
+    'plain: ms in kernels / kernels / ms outside | ' +
+    `${normalized ? 'normalised' : '+ ξ'}: ms in kernels / kernels / ms outside | kernels it adds most to (ms) |`,
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);

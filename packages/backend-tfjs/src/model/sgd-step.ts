@@ -1,7 +1,10 @@
 /**
  * `Model.sgdStep` for tfjs: the pass of `evaluate` (with ξ's moment sum reduced on the device
  * when `gradientVariance` is asked), then, still on the device, θ' = (1 − ηλ)·θ − η·∇L,
- * ‖∇L‖² and whether every θ' is finite. One asynchronous read brings back one small vector:
+ * ‖∇L‖² and whether every θ' is finite. A normalised step (`normalize: { epsilon }`) takes
+ * θ' = (1 − ηλ)·θ − (η/n)·∇L instead, n = √‖∇L‖² from that same sum where it is > 0 and ε
+ * where it is 0, all on the device (an infinite ‖∇L‖² gives a finite θ' = (1 − ηλ)·θ, which the
+ * check on ‖∇L‖² refuses). One asynchronous read brings back one small vector:
  * the per-example losses (and Gram matrices or norms when asked), then [moment sum, ‖∇L‖²,
  * finite]. ξ = moment sum − ‖∇L‖² is formed in float64. θ' replaces θ only when the loss is
  * finite and ≥ 0 and ‖∇L‖², ξ and θ' are finite; until then θ stays the model's, and a refused
@@ -31,7 +34,7 @@ export async function sgdStepOnDevice(
   request: SgdStepRequest,
 ): Promise<SgdStepResult<Tensor>> {
   const { tf, name } = context;
-  const { learningRate, weightDecay } = resolveSgdStep(step, `${name}.sgdStep`);
+  const { learningRate, weightDecay, normalizeEpsilon } = resolveSgdStep(step, `${name}.sgdStep`);
   const variance = resolveGradientVariance(
     { backend: name, capabilities: context.capabilities, spec: context.spec },
     request,
@@ -57,8 +60,12 @@ export async function sgdStepOnDevice(
     [packed, next] = tf.tidy(() => {
       const squares = tf.addN(gradient.map((g) => tf.sum(tf.square(g))));
       const keep = 1 - learningRate * weightDecay;
+      const rate =
+        normalizeEpsilon === null
+          ? learningRate
+          : tf.div(learningRate, tf.where(tf.greater(squares, 0), tf.sqrt(squares), normalizeEpsilon));
       const updated = parameters.map((p, i) =>
-        tf.sub(weightDecay > 0 ? tf.mul(p, keep) : p, tf.mul(gradient[i] as Tensor, learningRate)),
+        tf.sub(weightDecay > 0 ? tf.mul(p, keep) : p, tf.mul(gradient[i] as Tensor, rate)),
       );
       const finite = tf.cast(tf.all(tf.stack(updated.map((p) => tf.all(tf.isFinite(p))))), 'float32');
       const summary = tf.stack([out.varianceMoments ?? tf.scalar(0), squares, finite]);

@@ -67,7 +67,8 @@ export async function exerciseEveryRequest(tf: TensorFlow, model: Model<Tensor>)
 
 /**
  * `sgdStep` taken (with every statistic, ξ from the norms and from the reference moments),
- * refused (non-finite new parameters: the kept old ones and the refused new ones), and failing
+ * refused (non-finite new parameters: the kept old ones and the refused new ones), both also
+ * normalised, and failing
  * before its pass (a bad `gradientVariance`; ξ on a batch-norm model).
  */
 async function exerciseSgdStep(model: Model<Tensor>, batch: number[], perExample: boolean): Promise<void> {
@@ -87,6 +88,13 @@ async function exerciseSgdStep(model: Model<Tensor>, batch: number[], perExample
   );
   expect(refused.applied, 'the huge step is refused').toBe(false);
   disposeResult({ batchSize: batch.length, ...refused });
+  // Normalised, with every statistic, and refused.
+  const normalize = { epsilon: 1e-8 };
+  disposeResult({ batchSize: batch.length, ...(await model.sgdStep(batch, { learningRate: 1e-3, normalize }, all)) });
+  const huge = { learningRate: 1e30, weightDecay: 1e10, normalize };
+  const refusedNormalized = await model.sgdStep(batch, huge, { gradient: true, ...variance });
+  expect(refusedNormalized.applied, 'the huge normalised step is refused').toBe(false);
+  disposeResult({ batchSize: batch.length, ...refusedNormalized });
   await expect(
     model.sgdStep(batch, { learningRate: 0.1 }, { gradientVariance: { fidelity: 'nosuch' } as never }),
   ).rejects.toMatchObject({ code: 'abs.invalid-argument' });
