@@ -48,6 +48,7 @@ export type ConformanceCase =
   | 'parameters'
   | 'sgd-step'
   | 'sgd-step-variance'
+  | 'sgd-step-normalized'
   | 'bad-input'
   | 'second-moment-fidelity';
 
@@ -600,6 +601,46 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }
           await expect(model.sgdStep(BATCH, { learningRate: 0.1, weightDecay: -1 })).rejects.toThrow(/weightDecay/);
           await expect(model.sgdStep([], { learningRate: 0.1 })).rejects.toThrow(/sgdStep: the batch is empty/);
+          await options.afterEach?.(model);
+          model.dispose();
+          oracle.dispose();
+        });
+        test('sgd-step-normalized', async () => {
+          const { model, oracle } = await setup();
+          if (!model.sgdStep) {
+            model.dispose();
+            oracle.dispose();
+            return; // an optional fast path: nothing to check on a backend without it
+          }
+          // θ ← (1 − ηλ)θ − η·g/‖g‖ with ‖g‖ over every parameter, on the reference's gradient.
+          const [learningRate, weightDecay] = [0.05, 0.1];
+          const e = await oracle.evaluate(BATCH, { gradient: true });
+          const before = await oracle.readParameters();
+          const gradients = await readAll(oracle, e.gradient);
+          for (const t of e.gradient ?? []) oracle.ops.dispose(t);
+          const norm = Math.sqrt(gradients.reduce((s, g) => s + g.reduce((t, v) => t + v * v, 0), 0));
+          const expected = before.map((p, i) =>
+            p.map(
+              (v, j) => (1 - learningRate * weightDecay) * v - (learningRate * (gradients[i]?.[j] as number)) / norm,
+            ),
+          );
+          const step = await model.sgdStep(BATCH, { learningRate, weightDecay, normalize: { epsilon: 1e-8 } });
+          expect(step.applied).toBe(true);
+          expect(maxRelativeDifference([step.gradientNormSquared], [norm * norm])).toBeLessThan(VALUE_TOLERANCE);
+          const after = await model.readParameters();
+          const largest = Math.max(0, ...expected.map((t) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+          after.forEach((p, i) => {
+            expect(
+              maxRelativeDifference(p, expected[i] as Float32Array, 0.01 * largest),
+              `parameter ${i}`,
+            ).toBeLessThan(VALUE_TOLERANCE);
+          });
+          for (const bad of [0, -1, Number.NaN]) {
+            await expect(
+              model.sgdStep(BATCH, { learningRate, normalize: { epsilon: bad } }),
+              `epsilon ${bad}`,
+            ).rejects.toThrow(/normalize\.epsilon/);
+          }
           await options.afterEach?.(model);
           model.dispose();
           oracle.dispose();
