@@ -3,7 +3,15 @@
  * call through a model's `sgdStep`: the same numbers with one pass fewer, and the same
  * NonFiniteError when something is not finite.
  */
-import { axpbyList, dotList, type HostTensor, type Model, NonFiniteError, type SgdStepResult } from '@abs/core';
+import {
+  axpbyList,
+  dotList,
+  type HostTensor,
+  type Model,
+  NonFiniteError,
+  type SgdStep,
+  type SgdStepResult,
+} from '@abs/core';
 import { createMockModel } from '@abs/core/testing';
 import { describe, expect, it } from 'vitest';
 import { lossModel, runCalls } from './__fixtures__/line-models';
@@ -49,22 +57,27 @@ describe('checkedSquaredNorm', () => {
   });
 });
 
-/** The mock model with an `sgdStep` that takes θ − η·g on the host, as a backend would in its pass. */
-function withSgdStep(base: Model<HostTensor>, calls: { count: number }): Model<HostTensor> {
-  const sgdStep = async (batch: Int32Array, { learningRate }: { learningRate: number }) => {
+/**
+ * The mock model with an `sgdStep` that takes θ − η·g (or, normalised, θ − η·g/n with n = ‖g‖,
+ * ε when 0) on the host, as a backend would in its pass.
+ */
+function withSgdStep(base: Model<HostTensor>, calls: { count: number; normalized?: number }): Model<HostTensor> {
+  const sgdStep = async (batch: Int32Array, { learningRate, normalize }: SgdStep) => {
     calls.count += 1;
     const result = await base.evaluate(batch, { gradient: true });
     const gradient = result.gradient as HostTensor[];
     const norm = await dotList(base.ops, gradient, gradient);
     const out: SgdStepResult<HostTensor> = { loss: result.loss, gradientNormSquared: norm, applied: false };
     if (!Number.isFinite(result.loss) || !Number.isFinite(norm)) return out;
-    base.setParameters(axpbyList(base.ops, 1, base.parameters, -learningRate, gradient));
+    const n = normalize ? Math.sqrt(norm) || normalize.epsilon : 1;
+    if (normalize) calls.normalized = (calls.normalized ?? 0) + 1;
+    base.setParameters(axpbyList(base.ops, 1, base.parameters, -learningRate / n, gradient));
     return { ...out, applied: true };
   };
   return Object.assign(Object.create(base), { sgdStep });
 }
 
-describe('labpal SGD (β = 0, T_b = 1) through sgdStep', () => {
+describe('labpal SGD and NSGD (β = 0, T_b = 1) through sgdStep', () => {
   let broken = false;
   const targets = Array.from({ length: 12 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
   const regression = () =>
@@ -87,6 +100,18 @@ describe('labpal SGD (β = 0, T_b = 1) through sgdStep', () => {
     expect(fused.thetas).toEqual(plain.thetas);
     expect(calls.count).toBe(plain.reports.filter((r) => r.phase === 'train').length);
     expect(calls.count).toBeGreaterThan(5);
+  });
+
+  it('takes NSGD training calls as normalised steps in the model’s pass, on the unfused trajectory', async () => {
+    const nsgd = { ...options, mode: 'NSGD' } as const;
+    const calls = { count: 0, normalized: 0 };
+    const fused = await runCalls(withSgdStep(regression(), calls), labpal(nsgd), 14);
+    const plain = await runCalls(regression(), labpal(nsgd), 14);
+    expect(fused.reports).toEqual(plain.reports);
+    expect(fused.thetas).toEqual(plain.thetas);
+    const training = plain.reports.filter((r) => r.phase === 'train').length;
+    expect([calls.count, calls.normalized]).toEqual([training, training]);
+    expect(training).toBeGreaterThan(5);
   });
 
   it('a step the backend refuses runs unfused and names the gradient; the state is untouched', async () => {

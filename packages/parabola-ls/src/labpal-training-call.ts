@@ -4,7 +4,7 @@
  * d = ḡ (or the momentum buffer buf ← β·buf + ḡ) with n = ‖d‖ (0 → ε):
  * NSGD θ ← θ − s̄·v/n, SGD θ ← θ − λ̄·v. v = d, except in `reference` mode with β ≠ 0 and
  * T_b = 1, where the reference's bug uses the raw ḡ while n stays the buffer's norm (the fidelity notes, README “API”).
- * Plain SGD (β = 0, T_b = 1) goes through the model's `sgdStep` where it has one.
+ * With β = 0 and T_b = 1 (SGD or NSGD) the update goes through the model's `sgdStep` where it has one.
  */
 import { assertFinite, assertFiniteTensors, axpbyList, InvalidArgumentError } from '@abs/core';
 import { checkedSquaredNorm } from './direction-norm';
@@ -14,25 +14,35 @@ import { emptyAccumulator, type LabpalState } from './labpal-state';
 import { checkedMove } from './line-ops';
 
 /**
- * SGD with β = 0 at T_b = 1 updates θ ← θ − λ̄·g at every training call: one plain SGD step, which
- * a model with `sgdStep` takes inside its own pass (only the loss comes back; the same step to
- * float32 rounding). Undefined when that does not apply, or when the backend left the model
- * unchanged (something was not finite): the unfused call then runs and names the quantity.
+ * With β = 0 at T_b = 1 every training call updates along this batch's own gradient: SGD
+ * θ ← θ − λ̄·g, NSGD θ ← θ − s̄·g/n with n = ‖g‖ (ε when 0). A model with `sgdStep` takes that
+ * step inside its own pass (NSGD through `normalize`, n formed there; only the loss and ‖g‖²
+ * come back; the same step to float32 rounding). Undefined when that does not apply, or when
+ * the backend left the model unchanged (something was not finite): the unfused call then runs
+ * and names the quantity.
  */
 async function fusedSgdCall<T>(call: LabpalCall<T>): Promise<LabpalCallResult<T> | undefined> {
   const { model, config, state, control } = call;
-  const { learningRate } = state;
-  const plainSgd = config.mode === 'SGD' && config.momentum === 0 && control.accumulation === 1;
-  if (!plainSgd || !model.sgdStep || learningRate === null || state.stepSize === null) return undefined;
+  const { learningRate, stepSize } = state;
+  const plain = config.momentum === 0 && control.accumulation === 1;
+  if (!plain || !model.sgdStep || learningRate === null || stepSize === null) return undefined;
   if (control.accumulated !== 0 || call.batch.indices.length === 0) return undefined;
-  const fused = await model.sgdStep(call.batch.indices, { learningRate });
+  const nsgd = config.mode === 'NSGD';
+  const rate = nsgd ? stepSize : learningRate;
+  // sgdStep takes η > 0: a zero step (the line search found no descent) runs unfused.
+  if (!(rate > 0 && Number.isFinite(rate))) return undefined;
+  const fused = await model.sgdStep(
+    call.batch.indices,
+    nsgd ? { learningRate: rate, normalize: { epsilon: config.epsilon } } : { learningRate: rate },
+  );
   if (!fused.applied) return undefined;
+  const n = Math.sqrt(fused.gradientNormSquared);
   const next: LabpalState<T> = {
     ...state,
     control: advanceTraining(control).control,
     sampler: call.batch.state,
     training: emptyAccumulator(),
-    lastLearningRate: learningRate,
+    lastLearningRate: nsgd ? Math.max(stepSize / Math.max(n, config.epsilon), config.epsilon) : learningRate,
     forwardPasses: state.forwardPasses + 1,
   };
   const report = { ...baseReport(call, { state: next, loss: fused.loss }), phase: 'train' as const };
