@@ -1,7 +1,7 @@
 /**
- * CABS's one-pass step (`sgdStep` with ξ) against its `evaluate` path on every backend that
- * has `sgdStep`: the same batch sizes step for step, the same losses and ξ to float32
- * precision, and the same failure guarantees.
+ * CABS's one-pass step (`sgdStep` with ξ) and LABPAL's normalised training calls against their
+ * `evaluate` paths on every backend that has `sgdStep`: the same batch sizes (phases) step for
+ * step, the same losses, ξ and learning rates to float32 precision, and the same failure guarantees.
  */
 import { cabs } from '@abs/cabs';
 import {
@@ -22,6 +22,7 @@ import {
   train,
 } from '@abs/core';
 import { conformanceDataset } from '@abs/core/testing';
+import { labpal } from '@abs/parabola-ls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BackendName, type LoadedBackend, loadBackend } from './backends';
 
@@ -64,14 +65,14 @@ afterAll(async () => {
 });
 
 for (const name of NAMES) {
-  describe(`cabs one-pass step on ${name}`, () => {
+  describe(`one-pass steps on ${name}`, () => {
     const cases = [
       ['mlp', dense2, 'exact'],
       ['conv', conv, 'exact'],
       ['conv', conv, 'reference'],
     ] as const;
     for (const [title, spec, fidelity] of cases) {
-      it(`${title}, ${fidelity}: the same run as the evaluate path, step for step`, async (context) => {
+      it(`cabs, ${title}, ${fidelity}: the same run as the evaluate path, step for step`, async (context) => {
         const b = await load(name);
         if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
         await b.activate();
@@ -108,7 +109,47 @@ for (const name of NAMES) {
       });
     }
 
-    it('a diverging run stops at the last good parameters, which resume', async (context) => {
+    it('labpal NSGD: training calls through the normalised sgdStep follow the unfused run', async (context) => {
+      const b = await load(name);
+      if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
+      await b.activate();
+      const backend = b.backend as Backend<unknown>;
+      const dataset = data(dense2);
+      const options = { batchSize: 8, approxBatches: 3, reuseSteps: 6 };
+      const plain = await backend.compile(dense2, dataset, { seed: 3 });
+      // The same model without its fast path: every training call takes the unfused route.
+      const unfusedView = Object.assign(Object.create(plain) as Model<unknown>, { sgdStep: undefined });
+      const reference = await train(unfusedView, labpal(options), { steps: 30, seed: 5 });
+      const fusedModel = await backend.compile(dense2, dataset, { seed: 3 });
+      const { view, counter } = counted(fusedModel);
+      const run = await train(view, labpal(options), { steps: 30, seed: 5 });
+      const training = reference.trace.filter((r) => r.phase === 'train').length;
+      expect(counter.calls, 'every training call went through sgdStep').toBe(training);
+      expect(training).toBeGreaterThan(10);
+      // Every training call agrees to float32 rounding, and so do the losses of the next
+      // measuring window. Its parabola fit, though, turns 1e-7 differences in the probe losses
+      // into a step size a few percent apart (the same happens between two backends), so the
+      // runs are compared up to that new step size.
+      const phases = reference.trace.map((r) => r.phase);
+      const firstTrain = phases.indexOf('train');
+      const remeasure = phases.indexOf('measure', firstTrain);
+      const newStep = phases.indexOf('train', remeasure);
+      expect(firstTrain > 0 && remeasure > firstTrain && newStep > remeasure, phases.join(' ')).toBe(true);
+      expect(run.trace.slice(0, newStep).map((r) => r.phase)).toEqual(phases.slice(0, newStep));
+      run.trace.slice(0, newStep).forEach((r, t) => {
+        const e = reference.trace[t] as (typeof reference.trace)[number];
+        expect(Math.abs(r.loss - e.loss), `loss at call ${t + 1}`).toBeLessThan(1e-6 * Math.max(1, e.loss));
+        if (t < remeasure) {
+          expect(Math.abs(r.learningRate - e.learningRate), `learning rate at call ${t + 1}`).toBeLessThan(
+            1e-6 * Math.max(1e-3, e.learningRate),
+          );
+        }
+      });
+      plain.dispose();
+      fusedModel.dispose();
+    });
+
+    it('cabs: a diverging run stops at the last good parameters, which resume', async (context) => {
       const b = await load(name);
       if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
       await b.activate();
