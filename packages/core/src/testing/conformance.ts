@@ -49,6 +49,7 @@ export type ConformanceCase =
   | 'sgd-step'
   | 'sgd-step-variance'
   | 'sgd-step-normalized'
+  | 'sgd-step-normalized-edges'
   | 'bad-input'
   | 'second-moment-fidelity';
 
@@ -227,6 +228,88 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
         }
         await options.afterEach?.(model);
         model.dispose();
+      },
+    );
+
+    // A normalised sgdStep at its edges, on one linear unit z = w·x + b with mse targets (the
+    // rows x are `features`) and on a small MLP.
+    const edgesReason = exclude['sgd-step-normalized-edges'];
+    (edgesReason ? it.skip : it)(
+      `sgd-step-normalized-edges${edgesReason ? ` (excluded: ${edgesReason})` : ''}`,
+      async () => {
+        const backend = await options.backend();
+        const epsilon = 1e-8;
+        const unit = (features: number[], targets: number[]): Dataset => ({
+          name: 'unit',
+          size: targets.length,
+          featureShape: [features.length / targets.length],
+          features: Float32Array.from(features),
+          targets: Float32Array.from(targets),
+          targetSize: 1,
+        });
+        // (1) A gradient of exactly 0 divides by ε: w = (1, 1), b = 0.5 on x = (1, −1), (2, −2)
+        // against t = 0.5 give z = t, so the parameters only decay by fround(1 − ηλ).
+        const start = [Float32Array.of(1, 1), Float32Array.of(0.5)];
+        const still = await backend.compile(mlp([2, 1], { loss: 'mse' }), unit([1, -1, 2, -2], [0.5, 0.5]), {
+          parameters: start,
+        });
+        if (!still.sgdStep) {
+          still.dispose();
+          return; // an optional fast path: nothing to check on a backend without it
+        }
+        const [learningRate, weightDecay] = [0.1, 0.1];
+        const decayed = await still.sgdStep([0, 1], { learningRate, weightDecay, normalize: { epsilon } });
+        expect([decayed.loss, decayed.gradientNormSquared, decayed.applied]).toEqual([0, 0, true]);
+        const keep = Math.fround(1 - learningRate * weightDecay);
+        expect(await still.readParameters()).toEqual(start.map((p) => p.map((v) => Math.fround(v * keep))));
+        await options.afterEach?.(still);
+        still.dispose();
+
+        // (2) The step moves the parameters by η along −∇/‖∇‖, even an η whose plain step overflows.
+        const data = conformanceDataset({ size: 8, featureShape: [4], classes: 3, seed: 2, regression: true });
+        const model = await backend.compile(mlp([4, 5, 3], { loss: 'mse' }), data, { seed: 3 });
+        model.writeParameters((await model.readParameters()).map((p) => p.map((v) => v * 30)));
+        const before = await model.readParameters();
+        const huge = 1e38;
+        expect((await model.sgdStep?.([0, 1, 2, 3], { learningRate: huge }))?.applied, 'plain: η·∇ overflows').toBe(
+          false,
+        );
+        const taken = await model.sgdStep?.([0, 1, 2, 3], { learningRate: huge, normalize: { epsilon } });
+        expect(taken?.applied).toBe(true);
+        const after = await model.readParameters();
+        let moved = 0;
+        after.forEach((p, i) => p.forEach((v, j) => (moved += (v - (before[i]?.[j] as number)) ** 2)));
+        expect(Math.sqrt(moved) / huge).toBeCloseTo(1, 5);
+
+        await options.afterEach?.(model);
+        model.dispose();
+
+        // (3) Refused, the model unchanged: new parameters not finite (1 − ηλ is −∞ in float32) …
+        const classes = conformanceDataset({ size: 8, featureShape: [4], classes: 3, seed: 2 });
+        const fresh = await backend.compile(mlp([4, 5, 3]), classes, { seed: 3 });
+        const current = await fresh.readParameters();
+        const refused = await fresh.sgdStep?.([0, 1, 2], {
+          learningRate: 1e30,
+          weightDecay: 1e10,
+          normalize: { epsilon },
+        });
+        expect(Number.isFinite(refused?.loss) && Number.isFinite(refused?.gradientNormSquared)).toBe(true);
+        expect(refused?.applied).toBe(false);
+        expect(await fresh.readParameters()).toEqual(current);
+        await options.afterEach?.(fresh);
+        fresh.dispose();
+        // … or ‖∇‖² not finite: x = 1e20 against t = 1 at w = b = 0 gives ∇_w = −1e20, whose square
+        // overflows float32; n = ∞ leaves θ' = θ finite, but the step is refused on ‖∇‖².
+        const zero = [new Float32Array(1), new Float32Array(1)];
+        const wide = await backend.compile(mlp([1, 1], { loss: 'mse' }), unit([1e20], [1]), { parameters: zero });
+        const overflow = await wide.sgdStep?.([0], { learningRate: 0.1, normalize: { epsilon } });
+        expect([overflow?.loss, overflow?.gradientNormSquared, overflow?.applied]).toEqual([
+          0.5,
+          Number.POSITIVE_INFINITY,
+          false,
+        ]);
+        expect(await wide.readParameters()).toEqual(zero);
+        wide.dispose();
       },
     );
 
