@@ -92,7 +92,9 @@ for (const batch of batches) {
   const base = median((sessions[0] as Session).samples);
   for (const session of sessions) {
     const ms = median(session.samples);
-    console.log(`${backend} batch ${batch} ${session.name.padEnd(16)} ${ms.toFixed(2)} ms (${(ms / base).toFixed(2)}×)`);
+    console.log(
+      `${backend} batch ${batch} ${session.name.padEnd(16)} ${ms.toFixed(2)} ms (${(ms / base).toFixed(2)}×)`,
+    );
     session.model.dispose();
   }
 }
