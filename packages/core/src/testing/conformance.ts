@@ -624,12 +624,21 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           await options.afterEach?.(model);
           model.dispose();
         });
-        test('sgd-step', async () => {
-          const { model, oracle } = await setup();
-          if (!model.sgdStep) {
+        // The optional fast path: a backend without `sgdStep` has nothing to check here.
+        const sgdStepTest = (
+          name: ConformanceCase,
+          run: (model: Model<T> & Required<Pick<Model<T>, 'sgdStep'>>, oracle: Model<R>) => Promise<void>,
+        ) =>
+          test(name, async () => {
+            const { model, oracle } = await setup();
+            if (model.sgdStep) {
+              await run(model as Model<T> & Required<Pick<Model<T>, 'sgdStep'>>, oracle);
+              await options.afterEach?.(model);
+            }
             model.dispose();
-            return; // an optional fast path: nothing to check on a backend without it
-          }
+            oracle.dispose();
+          });
+        sgdStepTest('sgd-step', async (model, oracle) => {
           // θ ← (1 − ηλ)θ − ηg on the reference's gradient, against the backend's own pass.
           const [learningRate, weightDecay] = [0.3, 0.05];
           const statistics = normLayer ? {} : ({ secondMoment: true, gram: true } as const);
@@ -684,17 +693,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           }
           await expect(model.sgdStep(BATCH, { learningRate: 0.1, weightDecay: -1 })).rejects.toThrow(/weightDecay/);
           await expect(model.sgdStep([], { learningRate: 0.1 })).rejects.toThrow(/sgdStep: the batch is empty/);
-          await options.afterEach?.(model);
-          model.dispose();
-          oracle.dispose();
         });
-        test('sgd-step-normalized', async () => {
-          const { model, oracle } = await setup();
-          if (!model.sgdStep) {
-            model.dispose();
-            oracle.dispose();
-            return; // an optional fast path: nothing to check on a backend without it
-          }
+        sgdStepTest('sgd-step-normalized', async (model, oracle) => {
           // θ ← (1 − ηλ)θ − η·g/‖g‖ with ‖g‖ over every parameter, on the reference's gradient.
           const [learningRate, weightDecay] = [0.05, 0.1];
           const e = await oracle.evaluate(BATCH, { gradient: true });
@@ -724,17 +724,8 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
               `epsilon ${bad}`,
             ).rejects.toThrow(/normalize\.epsilon/);
           }
-          await options.afterEach?.(model);
-          model.dispose();
-          oracle.dispose();
         });
-        test('sgd-step-variance', async () => {
-          const { model, oracle } = await setup();
-          if (!model.sgdStep) {
-            model.dispose();
-            oracle.dispose();
-            return; // an optional fast path: nothing to check on a backend without it
-          }
+        sgdStepTest('sgd-step-variance', async (model, oracle) => {
           if (normLayer) {
             await expect(model.sgdStep(BATCH, { learningRate: 0.1 }, { gradientVariance: true })).rejects.toMatchObject(
               {
@@ -786,9 +777,6 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           await expect(
             model.sgdStep(BATCH, { learningRate: 0.1 }, { gradientVariance: { fidelity: 'nosuch' } as never }),
           ).rejects.toThrow(/gradientVariance/);
-          await options.afterEach?.(model);
-          model.dispose();
-          oracle.dispose();
         });
         test('bad-input', async () => {
           const { model } = await setup();
