@@ -624,6 +624,21 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           await options.afterEach?.(model);
           model.dispose();
         });
+        /**
+         * The model's parameters against `expected`; near-zero tensors (a bias before a batch norm
+         * stays ~0) against 1% of the largest value. Returns the parameters read.
+         */
+        const expectParameters = async (model: Model<T>, expected: readonly Float32Array[]) => {
+          const after = await model.readParameters();
+          const largest = Math.max(0, ...expected.map((t) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+          after.forEach((p, i) => {
+            expect(
+              maxRelativeDifference(p, expected[i] as Float32Array, 0.01 * largest),
+              `parameter ${i}`,
+            ).toBeLessThan(VALUE_TOLERANCE);
+          });
+          return after;
+        };
         // The optional fast path: a backend without `sgdStep` has nothing to check here.
         const sgdStepTest = (
           name: ConformanceCase,
@@ -668,15 +683,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
             });
             expect(step.gram?.length).toBe(depth);
           }
-          const after = await model.readParameters();
-          // Near-zero tensors (a bias before a batch norm stays ~0) against 1% of the largest value.
-          const largest = Math.max(0, ...expected.map((t) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
-          after.forEach((p, i) => {
-            expect(
-              maxRelativeDifference(p, expected[i] as Float32Array, 0.01 * largest),
-              `parameter ${i}`,
-            ).toBeLessThan(VALUE_TOLERANCE);
-          });
+          const after = await expectParameters(model, expected);
           // A non-finite pass leaves the parameters as they were. The NaN goes into the output
           // layer, where every backend's loss must see it (a relu may swallow one further down:
           // tfjs-wasm's max(0, NaN) is 0).
@@ -710,14 +717,7 @@ export function describeBackendConformance<T, R>(options: ConformanceOptions<T, 
           const step = await model.sgdStep(BATCH, { learningRate, weightDecay, normalize: { epsilon: 1e-8 } });
           expect(step.applied).toBe(true);
           expect(maxRelativeDifference([step.gradientNormSquared], [norm * norm])).toBeLessThan(VALUE_TOLERANCE);
-          const after = await model.readParameters();
-          const largest = Math.max(0, ...expected.map((t) => t.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
-          after.forEach((p, i) => {
-            expect(
-              maxRelativeDifference(p, expected[i] as Float32Array, 0.01 * largest),
-              `parameter ${i}`,
-            ).toBeLessThan(VALUE_TOLERANCE);
-          });
+          await expectParameters(model, expected);
           for (const bad of [0, -1, Number.NaN]) {
             await expect(
               model.sgdStep(BATCH, { learningRate, normalize: { epsilon: bad } }),
