@@ -23,15 +23,20 @@ import {
 } from '@abs/core';
 import { conformanceDataset } from '@abs/core/testing';
 import { labpal } from '@abs/parabola-ls';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { type BackendName, type LoadedBackend, loadBackend } from './backends';
 
 const NAMES: BackendName[] = ['onnx', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node'];
 const loaded = new Map<BackendName, Promise<LoadedBackend>>();
-const load = (name: BackendName) => {
+
+/** Backend `name`, loaded once and made current; the test is skipped, saying why, where it is unavailable. */
+async function ready(name: BackendName, context: TestContext): Promise<Backend<unknown>> {
   if (!loaded.has(name)) loaded.set(name, loadBackend(name));
-  return loaded.get(name) as Promise<LoadedBackend>;
-};
+  const b = await (loaded.get(name) as Promise<LoadedBackend>);
+  if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
+  await b.activate();
+  return b.backend;
+}
 
 const dense2 = mlp([12, 16, 3]);
 const conv = sequential([6, 6, 2], [conv2d(4, 3, { padding: 'same' }), relu(), maxPool2d(2), flatten(), dense(3)]);
@@ -57,13 +62,6 @@ function counted<T>(model: Model<T>) {
   return { view, counter };
 }
 
-afterAll(async () => {
-  for (const entry of loaded.values()) {
-    const b = await entry;
-    if ('backend' in b) await b.activate();
-  }
-});
-
 for (const name of NAMES) {
   describe(`one-pass steps on ${name}`, () => {
     const cases = [
@@ -73,10 +71,7 @@ for (const name of NAMES) {
     ] as const;
     for (const [title, spec, fidelity] of cases) {
       it(`cabs, ${title}, ${fidelity}: the same run as the evaluate path, step for step`, async (context) => {
-        const b = await load(name);
-        if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
-        await b.activate();
-        const backend = b.backend as Backend<unknown>;
+        const backend = await ready(name, context);
         const dataset = data(spec);
         // c and μ make the batch size move within 30 steps on these small problems.
         const options = { learningRate: 0.2, bsMin: 4, bsMax: 64, initialBatchSize: 4, c: 6, emaDecay: 0.8, fidelity };
@@ -110,10 +105,7 @@ for (const name of NAMES) {
     }
 
     it('labpal NSGD: training calls through the normalised sgdStep follow the unfused run', async (context) => {
-      const b = await load(name);
-      if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
-      await b.activate();
-      const backend = b.backend as Backend<unknown>;
+      const backend = await ready(name, context);
       const dataset = data(dense2);
       const options = { batchSize: 8, approxBatches: 3, reuseSteps: 6 };
       const plain = await backend.compile(dense2, dataset, { seed: 3 });
@@ -150,10 +142,7 @@ for (const name of NAMES) {
     });
 
     it('cabs: a diverging run stops at the last good parameters, which resume', async (context) => {
-      const b = await load(name);
-      if (!('backend' in b)) return context.skip(`${name} not available: ${b.skipped}`);
-      await b.activate();
-      const backend = b.backend as Backend<unknown>;
+      const backend = await ready(name, context);
       const dataset = data(dense2);
       const model = await backend.compile(dense2, dataset, { seed: 3 });
       const error = (await train(model, cabs({ learningRate: 1e12, bsMin: 4, bsMax: 64 }), { steps: 50 }).catch(
